@@ -1,0 +1,57 @@
+"""The application factory: `flask --app app ...` finds create_app here."""
+import os
+
+from flask import Flask, redirect, url_for
+from sqlalchemy import event
+
+import config
+from extensions import csrf, db, login_manager, migrate
+from secrets_box import SecretsBox
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    app.extensions["secrets_box"] = SecretsBox(app.config["LINE_SECRET_KEYS"])
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from blueprints import api, auth, leads, lines
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(leads.bp)
+    app.register_blueprint(lines.bp)
+    app.register_blueprint(api.bp)
+    # The API authenticates with bearer tokens, not cookies, so CSRF does not apply to it.
+    csrf.exempt(api.bp)
+
+    import cli
+
+    cli.register(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("leads.index"))
+
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the web process read while a worker writes; the busy timeout makes writers queue
+    # instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+

@@ -1,0 +1,41 @@
+"""What a user sees for a lead: the status names the UI and the API share."""
+from enum import StrEnum
+
+
+class LeadStatus(StrEnum):
+    NOT_CHECKED = "not_checked"
+    CHECKING = "checking"
+    AVAILABLE = "available"
+    UNAVAILABLE = "unavailable"
+    ERROR = "error"
+    NO_ACTIVE_LINE = "no_active_line"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def icon(self) -> str:
+        return _ICONS[self]
+
+    @property
+    def is_final(self) -> bool:
+        return self is not LeadStatus.CHECKING
+
+
+_LABELS = {
+    LeadStatus.NOT_CHECKED: "Not checked",
+    LeadStatus.CHECKING: "Checking",
+    LeadStatus.AVAILABLE: "Available",
+    LeadStatus.UNAVAILABLE: "Unavailable",
+    LeadStatus.ERROR: "Error",
+    LeadStatus.NO_ACTIVE_LINE: "No Active Line",
+}
+_ICONS = {
+    LeadStatus.NOT_CHECKED: "·",
+    LeadStatus.CHECKING: "🔄",
+    LeadStatus.AVAILABLE: "🔵",
+    LeadStatus.UNAVAILABLE: "⚪",
+    LeadStatus.ERROR: "⚠️",
+    LeadStatus.NO_ACTIVE_LINE: "⛔",
+}

@@ -1,0 +1,1 @@
+"""One blueprint per feature. Views are thin: parse the request, call the core, render."""

@@ -1,0 +1,93 @@
+"""The leads table: list, add, and check one lead, with a per-row status fragment for htmx."""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
+
+import lead_checks
+from blueprints.scoping import owned_or_404
+from extensions import db
+from lead_store import NoAddress, create_lead
+from models import Lead
+
+bp = Blueprint("leads", __name__, url_prefix="/leads")
+
+
+class LeadForm(FlaskForm):
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    company = StringField("Company", validators=[Length(max=200)])
+    phone = StringField("Phone", validators=[Length(max=254)])
+    email = StringField("Email", validators=[Length(max=254)])
+    alt_phone1 = StringField("Alternate phone 1", validators=[Length(max=254)])
+    alt_phone2 = StringField("Alternate phone 2", validators=[Length(max=254)])
+    alt_phone3 = StringField("Alternate phone 3", validators=[Length(max=254)])
+    alt_email1 = StringField("Alternate email 1", validators=[Length(max=254)])
+    alt_email2 = StringField("Alternate email 2", validators=[Length(max=254)])
+    alt_email3 = StringField("Alternate email 3", validators=[Length(max=254)])
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    pass
+
+
+@bp.get("/")
+def index():
+    page = db.paginate(
+        db.select(Lead).where(Lead.workspace_id == current_user.workspace_id).order_by(Lead.id.desc()),
+        per_page=current_app.config["LEADS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "leads/index.html",
+        page=page,
+        form=LeadForm(),
+        has_line=lead_checks.has_line_switched_on(current_user.workspace_id),
+    )
+
+
+@bp.post("/")
+def create():
+    form = LeadForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("leads.index"))
+    try:
+        lead, read = create_lead(current_user.workspace, form.data)
+    except NoAddress as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("leads.index"))
+    for value in read:
+        if value.invalid:
+            flash(f"“{value.raw}” is {value.problem}: kept as typed, shown as invalid, never checked.",
+                  "warning")
+    message = _start_check(lead)
+    if message:
+        flash(message, "error")
+    return redirect(url_for("leads.index"))
+
+
+@bp.get("/<int:lead_id>/row")
+def row(lead_id: int):
+    lead = owned_or_404(Lead, lead_id, current_user.workspace_id)
+    return render_template("leads/_row.html", lead=lead)
+
+
+@bp.post("/<int:lead_id>/check")
+def check(lead_id: int):
+    lead = owned_or_404(Lead, lead_id, current_user.workspace_id)
+    message = _start_check(lead)
+    return render_template("leads/_row.html", lead=lead, message=message)
+
+
+def _start_check(lead: Lead) -> str | None:
+    try:
+        lead_checks.request_check(lead)
+    except lead_checks.BackgroundUnavailable as exc:
+        return str(exc)
+    return None

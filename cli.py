@@ -1,0 +1,158 @@
+"""`flask --app app ...` commands: accounts, tokens, lines, the worker, and the local stack."""
+import os
+import secrets
+import subprocess
+import sys
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+import api_tokens
+import embedded_redis
+import line_admin
+from extensions import db
+from jobs.queue import check_queue, redis_connection, redis_url, use_app
+from models import Line, User, Workspace
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user {email}")
+    return user
+
+
+def create_user(email: str, password: str) -> User:
+    """A new user in a workspace of their own."""
+    email = email.strip().lower()
+    if db.session.scalar(db.select(User).where(User.email == email)):
+        raise click.ClickException(f"User {email} already exists")
+    workspace = Workspace(name=email, default_region=current_app.config["DEFAULT_REGION"])
+    db.session.add(workspace)
+    db.session.flush()
+    user = User(email=email, workspace_id=workspace.id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password", required=True, help="The user's password.")
+def create_user_command(email, password):
+    """Create a user and their workspace."""
+    user = create_user(email, password)
+    click.echo(f"Created {user.email} (workspace {user.workspace_id})")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="CLI token", show_default=True)
+def create_token_command(email, name):
+    """Create an API token; it is printed once, alone on the last line."""
+    click.echo(f"API token “{name}” for {email} (store it now: it is not shown again):")
+    click.echo(api_tokens.create_token(_user(email), name))
+
+
+@click.command("add-line")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--provider", type=click.Choice(["bluebubbles", "linq", "demo"]), required=True)
+@click.option("--url", required=True, help="Server URL (Linq: the v3 base URL).")
+@click.option("--secret", default=None, help="BlueBubbles password or Linq API key.")
+@click.option("--sender", default=None, help="Sender number, e.g. +15551234567.")
+@click.option("--rate-per-minute", type=click.IntRange(1, 600), default=6, show_default=True)
+def add_line_command(email, name, provider, url, secret, sender, rate_per_minute):
+    """Add an active line to EMAIL's workspace; prints its id on the last line."""
+    line = line_admin.add_line(_user(email).workspace_id, name=name, provider=provider, url=url,
+                               secret=secret, sender=sender, rate_per_minute=rate_per_minute)
+    click.echo(f"Added line “{line.name}”:")
+    click.echo(line.id)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst):
+    """Run an RQ worker (with its scheduler) on this app's configuration."""
+    from rq import Worker
+
+    app = current_app._get_current_object()
+    use_app(app)
+    # Each job runs in a forked child: it must open its own database connections, never reuse
+    # the parent's (SQLAlchemy's documented recipe for multiprocessing).
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    Worker([check_queue(app)], connection=redis_connection(app)).work(
+        burst=burst, with_scheduler=True, logging_level="INFO"
+    )
+
+
+DEMO_EMAIL = "demo@example.com"
+
+
+@click.command("run-local")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="RQ worker processes to start.")
+@click.option("--demo-port", default=5055, show_default=True, help="Port of the demo line.")
+@click.option("--demo-latency", default=0.3, show_default=True, help="Seconds per demo check.")
+@click.option("--demo-rate", default=120, show_default=True, help="Demo line checks per minute.")
+def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate):
+    """Everything on one machine: schema, Redis, demo line and login, workers, web server."""
+    from demo_line import DemoLineServer
+
+    app = current_app._get_current_object()
+    upgrade()
+    url = redis_url(app)
+    password = secrets.token_urlsafe(9)
+    user = db.session.scalar(db.select(User).where(User.email == DEMO_EMAIL))
+    if user is None:
+        user = create_user(DEMO_EMAIL, password)
+    else:
+        user.set_password(password)
+        db.session.commit()
+
+    api_key = secrets.token_urlsafe(16)
+    demo = DemoLineServer("127.0.0.1", demo_port, api_key=api_key, latency=demo_latency,
+                          rate_per_minute=demo_rate).start()
+    _register_demo_line(user, demo.url, api_key, demo_rate)
+
+    env = {**os.environ, "REDIS_URL": url}
+    procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env)
+             for _ in range(workers)]
+    click.secho(
+        f"\n  Open http://{host}:{port}/  and log in as  {DEMO_EMAIL}  /  {password}\n"
+        f"  Demo line: {demo.url} (phones ending in an even digit and iCloud emails are available)\n",
+        fg="green", bold=True,
+    )
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+        demo.stop()
+        if not app.config["REDIS_URL"]:
+            embedded_redis.stop(app.instance_path)
+
+
+def _register_demo_line(user: User, url: str, api_key: str, rate: int) -> None:
+    line = db.session.scalar(
+        db.select(Line).where(Line.workspace_id == user.workspace_id, Line.is_demo.is_(True))
+    )
+    if line is None:
+        line_admin.add_line(user.workspace_id, name="Demo line", provider="demo", url=url,
+                            secret=api_key, rate_per_minute=rate, is_demo=True)
+    else:
+        # The demo server picks a new key each start; keep the stored line pointing at it.
+        line_admin.update_line(line, name=line.name, provider="demo", url=url, secret=api_key,
+                               sender=None, rate_per_minute=rate, daily_cap=None)
+
+
+def register(app: Flask) -> None:
+    for command in (create_user_command, create_token_command, add_line_command, worker_command,
+                    run_local_command):
+        app.cli.add_command(command)

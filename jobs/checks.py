@@ -1,0 +1,19 @@
+"""The availability check of one lead, as a background job."""
+import lead_checks
+from jobs.queue import enqueue_check, job_app
+
+
+def check_lead(lead_id: int, run: str, skip: list[str], attempt: int) -> str:
+    with job_app().app_context():
+        again = lead_checks.run_check(lead_id, run, tuple(skip), attempt)
+        if again is None:
+            return "done"
+        enqueue_check(lead_id, run, skip=again.skip, attempt=again.attempt, delay=again.delay)
+        return f"again in {again.delay:.0f}s"
+
+
+def check_failed(job, connection, exc_type, exc_value, tb) -> None:
+    """A job that crashed or timed out must not leave its lead Checking forever."""
+    lead_id, run = job.args[0], job.args[1]
+    with job_app().app_context():
+        lead_checks.give_up(lead_id, run, "The check failed unexpectedly; try again")

@@ -1,0 +1,62 @@
+"""The Redis connection and the queue, shared by views (to enqueue) and workers (to run)."""
+from datetime import timedelta
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Callback, Queue
+
+import embedded_redis
+
+# Long enough for eight addresses at the line read timeout, short enough to free a stuck worker.
+CHECK_JOB_TIMEOUT = 300
+
+_app: Flask | None = None
+
+
+def redis_url(app: Flask) -> str:
+    return app.config["REDIS_URL"] or embedded_redis.ensure_running(app.instance_path)
+
+
+def redis_connection(app: Flask | None = None) -> Redis:
+    app = app or current_app
+    conn = app.extensions.get("redis")
+    if conn is None:
+        conn = app.extensions["redis"] = Redis.from_url(redis_url(app))
+    return conn
+
+
+def check_queue(app: Flask | None = None) -> Queue:
+    app = app or current_app
+    return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app))
+
+
+def use_app(app: Flask) -> None:
+    """Let jobs in this process run on `app` (the worker command's own) instead of building one."""
+    global _app
+    _app = app
+
+
+def job_app() -> Flask:
+    global _app
+    if _app is None:
+        from app import create_app
+
+        _app = create_app()
+    return _app
+
+
+def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0,
+                  delay: float = 0) -> None:
+    from jobs.checks import check_lead, check_failed
+
+    queue = check_queue()
+    kwargs = dict(
+        job_timeout=CHECK_JOB_TIMEOUT,
+        job_id=f"check-{lead_id}-{run}-{attempt}",
+        on_failure=Callback(check_failed),
+    )
+    args = (lead_id, run, list(skip), attempt)
+    if delay > 0:
+        queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, **kwargs)
+    else:
+        queue.enqueue(check_lead, *args, **kwargs)

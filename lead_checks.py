@@ -1,0 +1,169 @@
+"""Checking a lead, as the app runs it: start a check (view, API), run it (job), record the answer.
+
+The rules of the walk live in availability/checker.py; this module chooses the line, turns line
+trouble into waiting, retrying or an Error, and writes results. It uses the database but no request.
+"""
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app
+
+from availability.checker import addresses_to_check, walk
+from availability.lines import LineConfig, client_for
+from availability.outcomes import CheckResult, Outcome
+from availability.statuses import LeadStatus
+from extensions import db
+from models import AddressResult, Lead, Line, LineStatus, utcnow
+
+# Seconds to wait before asking again after a line could not tell; then the lead shows Error.
+TRANSIENT_BACKOFF = (5, 20, 60)
+
+
+class BackgroundUnavailable(RuntimeError):
+    """The queue (Redis) can't take work right now."""
+
+
+@dataclass(frozen=True)
+class Again:
+    """Run the same check again later, skipping addresses already answered in this run."""
+
+    delay: float
+    skip: tuple[str, ...]
+    attempt: int
+
+
+def active_lines(workspace_id: int) -> list[Line]:
+    return list(db.session.scalars(
+        db.select(Line)
+        .where(Line.workspace_id == workspace_id, Line.status == LineStatus.ACTIVE)
+        .order_by(Line.id)
+    ))
+
+
+def has_line_switched_on(workspace_id: int) -> bool:
+    """Active or unhealthy: the user turned a line on, even if it is currently failing."""
+    return db.session.scalar(
+        db.select(db.func.count(Line.id)).where(
+            Line.workspace_id == workspace_id,
+            Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)),
+        )
+    ) > 0
+
+
+def request_check(lead: Lead) -> None:
+    """Mark the lead Checking and queue its check, or say No Active Line at once."""
+    from jobs.queue import enqueue_check
+
+    if not has_line_switched_on(lead.workspace_id):
+        _finish(lead, LeadStatus.NO_ACTIVE_LINE)
+        db.session.commit()
+        return
+    previous = (lead.status, lead.check_run, lead.check_started_at)
+    lead.status = LeadStatus.CHECKING
+    lead.check_run = uuid.uuid4().hex
+    lead.check_started_at = utcnow()
+    lead.error = None
+    db.session.commit()
+    try:
+        enqueue_check(lead.id, lead.check_run)
+    except Exception as exc:  # redis.RedisError and socket errors alike
+        lead.status, lead.check_run, lead.check_started_at = previous
+        db.session.commit()
+        raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+
+
+def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int) -> Again | None:
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.check_run != run:
+        return None  # deleted, or a newer check replaced this one
+    lines = active_lines(lead.workspace_id)
+    if not lines:
+        if has_line_switched_on(lead.workspace_id):
+            _finish(lead, LeadStatus.ERROR, error="No healthy line: see the Lines page")
+        else:
+            _finish(lead, LeadStatus.NO_ACTIVE_LINE)
+        db.session.commit()
+        return None
+
+    line = lines[0]
+    client = client_for(
+        line_config(line),
+        connect_timeout=current_app.config["LINE_CONNECT_TIMEOUT"],
+        read_timeout=current_app.config["LINE_READ_TIMEOUT"],
+    )
+    pending = [a for a in addresses_to_check(lead.address_fields()) if a not in skip]
+    result = walk(pending, client.check)
+    for address, answer in result.answers:
+        _record(lead, line, address, answer)
+    answered = skip + tuple(a for a, _ in result.answers)
+
+    if result.done:
+        _finish(lead, result.status, available=result.available_address, error=result.note)
+        db.session.commit()
+        return None
+    again = _after_trouble(lead, line, result.interrupted_by, answered, attempt)
+    db.session.commit()
+    return again
+
+
+def _after_trouble(lead: Lead, line: Line, trouble: CheckResult, answered: tuple[str, ...],
+                   attempt: int) -> Again | None:
+    if trouble.outcome is Outcome.RATE_LIMITED:
+        # Not the lead's fault and not an error: wait as long as the line asked.
+        return Again(trouble.retry_after or 60, answered, attempt)
+    if trouble.outcome is Outcome.LINE_UNHEALTHY:
+        mark_unhealthy(line, trouble.detail)
+        # Another line may still be healthy; the next run picks it, or reports no healthy line.
+        return Again(0, answered, attempt)
+    if attempt < len(TRANSIENT_BACKOFF):
+        return Again(TRANSIENT_BACKOFF[attempt], answered, attempt + 1)
+    _finish(lead, LeadStatus.ERROR, error=f"The line could not tell: {trouble.detail}")
+    return None
+
+
+def mark_unhealthy(line: Line, reason: str) -> None:
+    line.status = LineStatus.UNHEALTHY
+    line.health_reason = reason[:300]
+    line.health_checked_at = utcnow()
+
+
+def give_up(lead_id: int, run: str, error: str) -> None:
+    lead = db.session.get(Lead, lead_id)
+    if lead is not None and lead.check_run == run and lead.status == LeadStatus.CHECKING:
+        _finish(lead, LeadStatus.ERROR, error=error)
+        db.session.commit()
+
+
+def line_config(line: Line) -> LineConfig:
+    box = current_app.extensions["secrets_box"]
+    secret = box.decrypt(line.secret_encrypted) if line.secret_encrypted else None
+    return LineConfig(provider=line.provider, url=line.url, secret=secret, sender=line.sender)
+
+
+def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None,
+            error: str | None = None) -> None:
+    lead.status = status
+    lead.available_address = available
+    lead.error = error
+    lead.checked_at = utcnow()
+    lead.check_started_at = None
+
+
+def _record(lead: Lead, line: Line, address: str, answer: CheckResult) -> None:
+    """Keep the line's answer for the address (the cache and history); never store non-answers."""
+    if answer.outcome is Outcome.INVALID_ADDRESS:
+        # The line rejected the address: show it as invalid on the lead from now on.
+        for value in lead.address_fields():
+            if value.normalised == address:
+                setattr(lead, f"{value.field}_norm", None)
+    row = db.session.scalar(
+        db.select(AddressResult).where(
+            AddressResult.workspace_id == lead.workspace_id, AddressResult.address == address
+        )
+    )
+    if row is None:
+        row = AddressResult(workspace_id=lead.workspace_id, address=address)
+        db.session.add(row)
+    row.result = answer.outcome.value
+    row.line_id = line.id
+    row.checked_at = utcnow()

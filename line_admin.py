@@ -1,0 +1,73 @@
+"""Managing lines, shared by the Lines page and the CLI: secrets encrypted, health kept honest."""
+from flask import current_app
+
+import lead_checks
+from availability.addresses import InvalidAddress, guess_kind, normalise
+from availability.lines import client_for
+from availability.outcomes import CheckResult, Outcome
+from extensions import db
+from models import Line, LineStatus, Workspace, utcnow
+
+
+def _encrypt(secret: str) -> str:
+    return current_app.extensions["secrets_box"].encrypt(secret)
+
+
+def add_line(workspace_id: int, *, name: str, provider: str, url: str, secret: str | None = None,
+             sender: str | None = None, rate_per_minute: int = 6, daily_cap: int | None = None,
+             is_demo: bool = False) -> Line:
+    line = Line(workspace_id=workspace_id, name=name, provider=provider, url=url.rstrip("/"),
+                secret_encrypted=_encrypt(secret) if secret else None, sender=sender,
+                rate_per_minute=rate_per_minute, daily_cap=daily_cap, is_demo=is_demo,
+                status=LineStatus.ACTIVE)
+    db.session.add(line)
+    db.session.commit()
+    return line
+
+
+def update_line(line: Line, *, name: str, provider: str, url: str, secret: str | None,
+                sender: str | None, rate_per_minute: int, daily_cap: int | None) -> None:
+    """A blank secret keeps the stored one: the form never shows it, so blank means unchanged."""
+    line.name, line.provider, line.url = name, provider, url.rstrip("/")
+    line.sender, line.rate_per_minute, line.daily_cap = sender, rate_per_minute, daily_cap
+    if secret:
+        line.secret_encrypted = _encrypt(secret)
+    db.session.commit()
+
+
+def set_active(line: Line, active: bool) -> None:
+    # Switching a line on clears an old health verdict: the next check judges it afresh.
+    line.status = LineStatus.ACTIVE if active else LineStatus.INACTIVE
+    line.health_reason = None
+    db.session.commit()
+
+
+def delete_line(line: Line) -> None:
+    db.session.delete(line)
+    db.session.commit()
+
+
+def test_connection(line: Line, address: str) -> tuple[str, CheckResult]:
+    """One real check through the line; an unhealthy answer marks the line, a good one heals it."""
+    region = db.session.get(Workspace, line.workspace_id).default_region
+    try:
+        normalised = normalise(address, guess_kind(address), region)
+    except InvalidAddress as exc:
+        return address, CheckResult(Outcome.INVALID_ADDRESS, exc.reason)
+    client = client_for(
+        lead_checks.line_config(line),
+        connect_timeout=current_app.config["LINE_CONNECT_TIMEOUT"],
+        read_timeout=current_app.config["LINE_READ_TIMEOUT"],
+    )
+    result = client.check(normalised)
+    if result.outcome is Outcome.LINE_UNHEALTHY:
+        if line.status == LineStatus.ACTIVE:
+            lead_checks.mark_unhealthy(line, result.detail)
+        line.health_reason = result.detail[:300]
+    elif result.is_answer:
+        line.health_reason = None
+        if line.status == LineStatus.UNHEALTHY:
+            line.status = LineStatus.ACTIVE
+    line.health_checked_at = utcnow()
+    db.session.commit()
+    return normalised, result

@@ -1,0 +1,164 @@
+"""SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from availability.addresses import ADDRESS_FIELDS, FieldValue, read_field
+from availability.statuses import LeadStatus
+from extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Workspace(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    default_region: Mapped[str] = mapped_column(String(2), default="US")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    workspace: Mapped[Workspace] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class ApiToken(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    # SHA-256 of the token: tokens are long random strings, so a fast hash is enough and the
+    # token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class LineStatus:
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    # Still switched on by the user, but the line itself is broken (auth, Private API, helper).
+    UNHEALTHY = "unhealthy"
+
+
+class Line(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    provider: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(500))
+    # Fernet token of the password / API key; see secrets_box.py.
+    secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    sender: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=LineStatus.ACTIVE)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    rate_per_minute: Mapped[int] = mapped_column(default=6)
+    daily_cap: Mapped[int | None]
+    health_reason: Mapped[str | None] = mapped_column(String(300))
+    health_checked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_encrypted)
+
+
+class Lead(db.Model):
+    __table_args__ = (
+        Index("ix_lead_workspace_status", "workspace_id", "status"),
+        Index("ix_lead_workspace_phone", "workspace_id", "phone_norm"),
+        Index("ix_lead_workspace_email", "workspace_id", "email_norm"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+
+    # Each address as typed, and its normal form (NULL when empty or invalid).
+    phone: Mapped[str] = mapped_column(String(254), default="")
+    phone_norm: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    email_norm: Mapped[str | None] = mapped_column(String(254))
+    alt_phone1: Mapped[str] = mapped_column(String(254), default="")
+    alt_phone1_norm: Mapped[str | None] = mapped_column(String(254))
+    alt_phone2: Mapped[str] = mapped_column(String(254), default="")
+    alt_phone2_norm: Mapped[str | None] = mapped_column(String(254))
+    alt_phone3: Mapped[str] = mapped_column(String(254), default="")
+    alt_phone3_norm: Mapped[str | None] = mapped_column(String(254))
+    alt_email1: Mapped[str] = mapped_column(String(254), default="")
+    alt_email1_norm: Mapped[str | None] = mapped_column(String(254))
+    alt_email2: Mapped[str] = mapped_column(String(254), default="")
+    alt_email2_norm: Mapped[str | None] = mapped_column(String(254))
+    alt_email3: Mapped[str] = mapped_column(String(254), default="")
+    alt_email3_norm: Mapped[str | None] = mapped_column(String(254))
+
+    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.NOT_CHECKED)
+    available_address: Mapped[str | None] = mapped_column(String(254))
+    checked_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(300))
+    # Identifies the check in flight: a job whose run id no longer matches was superseded and
+    # must not write its answer over a newer one.
+    check_run: Mapped[str | None] = mapped_column(String(36))
+    check_started_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def lead_status(self) -> LeadStatus:
+        return LeadStatus(self.status)
+
+    def set_addresses(self, values: dict[str, str | None], region: str) -> list[FieldValue]:
+        """Store every address field as typed plus its normal form; returns what was read."""
+        read = []
+        for field, kind in ADDRESS_FIELDS:
+            value = read_field(field, kind, values.get(field), region)
+            setattr(self, field, value.raw)
+            setattr(self, f"{field}_norm", value.normalised)
+            read.append(value)
+        return read
+
+    def address_fields(self) -> list[FieldValue]:
+        """The lead's addresses in check order, with a reason on each invalid one."""
+        out = []
+        for field, kind in ADDRESS_FIELDS:
+            raw = getattr(self, field) or ""
+            norm = getattr(self, f"{field}_norm")
+            problem = f"not a valid {kind.value}" if raw and norm is None else None
+            out.append(FieldValue(field, kind, raw, norm, problem))
+        return out
+
+
+class AddressResult(db.Model):
+    """The last answer a line gave for an address in a workspace: the cache and the history.
+    Only answers are stored; "could not tell" never is."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "address", name="uq_address_result"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    address: Mapped[str] = mapped_column(String(254))
+    result: Mapped[str] = mapped_column(String(20))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id", ondelete="SET NULL"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
