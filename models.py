@@ -17,7 +17,7 @@ def utcnow() -> datetime:
 
 class Workspace(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(254))
     default_region: Mapped[str] = mapped_column(String(2), default="US")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

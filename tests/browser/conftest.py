@@ -1,0 +1,63 @@
+"""Browser fixtures: the real app served over HTTP, a real worker process, Debian's Chromium."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from support import start_flask
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def live_server(app):
+    """The app (with CSRF on, as in production) on a loopback port, in a background thread."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def worker_process(tmp_path):
+    """A long-running `flask worker`, as in production, for the length of the test."""
+    proc = start_flask("worker", log=tmp_path / "worker.log")
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            # This machine has no network: keep Chromium from reaching for Google's services.
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    # Like the machines this runs on (and many customer networks), no CDN: htmx must load from
+    # the app's own static copy.
+    page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -1,0 +1,139 @@
+"""Shared fixtures. The suite runs on the embedded defaults (SQLite file, bundled Redis) unless
+DATABASE_URL / REDIS_URL point at real servers; either way every session gets a database of its
+own, built by the migrations, and workers started by tests see the same settings via the
+environment."""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from support import PASSWORD, flask_command
+
+
+def _fresh_postgres(url: str) -> tuple[str, callable]:
+    """Create a throwaway database on the server DATABASE_URL names; returns its URL and a dropper."""
+    import config
+
+    base = make_url(config.database_url(url, ""))
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session", autouse=True)
+def environment(tmp_path_factory):
+    """Point this process and every subprocess it starts at one instance folder, database and Redis."""
+    import embedded_redis
+
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["INSTANCE_PATH"] = str(instance)
+    drop = None
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        os.environ["DATABASE_URL"], drop = _fresh_postgres(os.environ["DATABASE_URL"])
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{instance / 'test.db'}"
+    embedded = not os.environ.get("REDIS_URL")
+    if embedded:
+        os.environ["REDIS_URL"] = embedded_redis.ensure_running(str(instance))
+    os.environ["RQ_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
+
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    with create_app().app_context():
+        upgrade()
+    yield
+    if drop:
+        from extensions import db
+
+        with create_app().app_context():
+            db.engine.dispose()
+        drop()
+    if embedded:
+        embedded_redis.stop(str(instance))
+
+
+@pytest.fixture
+def app():
+    from app import create_app
+    from extensions import db
+    from jobs.queue import redis_connection
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LINE_READ_TIMEOUT": 5})
+    yield app
+    with app.app_context():
+        # Each test starts empty: rows, and whatever this run's queue holds in Redis.
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        redis = redis_connection(app)
+        for key in redis.scan_iter(f"*{app.config['RQ_QUEUE']}*"):
+            redis.delete(key)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def user(app):
+    """A user in a workspace of their own."""
+    from cli import create_user
+
+    with app.app_context():
+        return create_user("ada@example.com", PASSWORD).id
+
+
+@pytest.fixture
+def logged_in(client, user):
+    response = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def demo_server():
+    """A real demo line on loopback, answering by its documented rule."""
+    from demo_line import DemoLineServer
+
+    with DemoLineServer(api_key="demo-key") as server:
+        yield server
+
+
+@pytest.fixture
+def demo_line(app, user, demo_server):
+    """An active line in the user's workspace pointing at the demo server; returns its id."""
+    import line_admin
+    from extensions import db
+    from models import User
+
+    with app.app_context():
+        workspace_id = db.session.get(User, user).workspace_id
+        return line_admin.add_line(workspace_id, name="Demo", provider="demo", url=demo_server.url,
+                                   secret="demo-key", rate_per_minute=120, is_demo=True).id
+
+
+@pytest.fixture
+def run_worker():
+    """Run a real RQ worker process in burst mode: it works the queue empty, then exits."""
+
+    def run() -> subprocess.CompletedProcess:
+        result = flask_command("worker", "--burst", timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    return run

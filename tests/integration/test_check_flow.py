@@ -1,0 +1,98 @@
+"""A lead checked end to end: the view queues it in real Redis, a real `flask worker` process runs
+it over real HTTP against the demo line, and the row shows the demo rule's answer."""
+import re
+
+import pytest
+
+from extensions import db
+from models import Lead, Line
+
+pytestmark = pytest.mark.integration
+
+
+def add_lead(client, **fields):
+    response = client.post("/leads/", data=fields)
+    assert response.status_code == 302
+    return db.session.scalar(db.select(Lead).order_by(Lead.id.desc()))
+
+
+def status_of(client, lead_id):
+    html = client.get(f"/leads/{lead_id}/row").get_data(as_text=True)
+    return re.search(r'<tr id="lead-\d+" data-status="(\w+)"', html).group(1), html
+
+
+def test_new_leads_are_checked_by_a_worker_as_the_demo_rule_predicts(app, logged_in, demo_line,
+                                                                     demo_server, run_worker):
+    with app.app_context():
+        even = add_lead(logged_in, first_name="Even", phone="(202) 555-0142").id
+        by_email = add_lead(logged_in, first_name="Mail", phone="202-555-0143",
+                            email="Grace@iCloud.com").id
+        neither = add_lead(logged_in, first_name="No", phone="202.555.0145", email="no@gmail.com",
+                           alt_phone1="202 555 0147").id
+        # Queued, not yet run: the row is Checking and polls itself.
+        status, html = status_of(logged_in, even)
+        assert status == "checking" and 'hx-trigger="every 1s"' in html
+
+    run_worker()
+
+    with app.app_context():
+        status, html = status_of(logged_in, even)
+        assert status == "available" and "+12025550142" in html and "hx-trigger" not in html
+        status, html = status_of(logged_in, by_email)
+        assert status == "available" and "grace@icloud.com" in html
+        status, _ = status_of(logged_in, neither)
+        assert status == "unavailable"
+    # Stop rule: 1 call for the even phone, 2 for phone-then-email, 3 for the all-unavailable lead.
+    assert demo_server.stats["calls"] == 6
+
+
+def test_check_availability_button_rechecks_a_lead(app, logged_in, demo_line, run_worker):
+    with app.app_context():
+        lead = add_lead(logged_in, phone="+44 20 7946 0958").id
+    run_worker()
+    response = logged_in.post(f"/leads/{lead}/check", headers={"HX-Request": "true"})
+    assert 'data-status="checking"' in response.get_data(as_text=True)
+    run_worker()
+    with app.app_context():
+        assert status_of(logged_in, lead)[0] == "available"
+        assert db.session.get(Lead, lead).available_address == "+442079460958"
+
+
+def test_without_an_active_line_leads_say_so_and_nothing_is_queued(app, logged_in):
+    from jobs.queue import check_queue
+
+    with app.app_context():
+        lead = add_lead(logged_in, phone="2025550142").id
+        assert status_of(logged_in, lead)[0] == "no_active_line"
+        assert check_queue().count == 0
+    page = logged_in.get("/leads/").get_data(as_text=True)
+    assert "No active line" in page and 'href="/lines/"' in page
+
+
+def test_a_line_with_a_wrong_key_turns_unhealthy_and_leads_show_error_not_unavailable(
+        app, logged_in, demo_line, run_worker):
+    import line_admin
+
+    with app.app_context():
+        line = db.session.get(Line, demo_line)
+        line_admin.update_line(line, name=line.name, provider="demo", url=line.url,
+                               secret="wrong-key", sender=None, rate_per_minute=120, daily_cap=None)
+        lead = add_lead(logged_in, phone="2025550142").id
+    run_worker()
+    with app.app_context():
+        lead_row = db.session.get(Lead, lead)
+        assert lead_row.status == "error" and "healthy line" in lead_row.error
+        line = db.session.get(Line, demo_line)
+        assert line.status == "unhealthy" and line.health_reason
+    assert "unhealthy" in logged_in.get("/lines/").get_data(as_text=True).lower()
+
+
+def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, demo_line,
+                                                                demo_server, run_worker):
+    with app.app_context():
+        lead = add_lead(logged_in, phone="555-1234", email="ada@me.com").id
+    run_worker()
+    with app.app_context():
+        status, html = status_of(logged_in, lead)
+    assert status == "available" and 'class="invalid"' in html and "555-1234" in html
+    assert demo_server.stats["calls"] == 1

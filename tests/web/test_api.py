@@ -1,0 +1,72 @@
+"""The first slice of the JSON API: bearer tokens, creating leads, reading a lead."""
+import pytest
+
+import api_tokens
+from extensions import db
+from models import Lead, User
+
+
+@pytest.fixture
+def token(app, user):
+    with app.app_context():
+        return api_tokens.create_token(db.session.get(User, user), "test")
+
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_missing_or_bad_tokens_get_a_json_401(client, token):
+    for headers in ({}, {"Authorization": "Bearer imc_wrong"}, {"Authorization": f"Basic {token}"}):
+        response = client.get("/api/leads/1", headers=headers)
+        assert response.status_code == 401
+        assert response.json == {"success": False, "error": response.json["error"], "code": 401}
+
+
+def test_creating_leads_returns_string_ids_and_queues_their_checks(app, client, token, demo_line):
+    response = client.post("/api/leads", headers=auth(token), json={"leads": [
+        {"firstName": "Ada", "lastName": "Lovelace", "company": "Engines", "phone": "(202) 555-0142",
+         "email": "ada@icloud.com", "altPhone1": "+44 20 7946 0958", "altEmail3": "a@b.co"},
+        {"phone": "555-1234"},
+    ]})
+    assert response.status_code == 201
+    body = response.json
+    assert body["success"] is True and body["created"] == 2 and body["errors"] == []
+    assert all(isinstance(i, str) for i in body["leadIds"])
+    lead = client.get(f"/api/leads/{body['leadIds'][0]}", headers=auth(token)).json["lead"]
+    assert lead["firstName"] == "Ada" and lead["altPhone1"] == "+44 20 7946 0958"
+    assert lead["status"] == "checking" and lead["available"] is None
+    invalid = client.get(f"/api/leads/{body['leadIds'][1]}", headers=auth(token)).json["lead"]
+    assert invalid["invalidAddresses"] == ["phone"]
+
+
+def test_bad_leads_are_reported_and_good_ones_still_land(app, client, token):
+    response = client.post("/api/leads", headers=auth(token), json={"leads": [
+        {"phone": "2025550142"}, {"firstName": "No address"}, "not an object", {"phone": 12},
+    ]})
+    assert response.status_code == 201 and response.json["created"] == 1
+    assert [e["index"] for e in response.json["errors"]] == [1, 2, 3]
+    # No line: the lead that landed says so instead of waiting forever.
+    lead_id = response.json["leadIds"][0]
+    assert client.get(f"/api/leads/{lead_id}", headers=auth(token)).json["lead"]["status"] == "no_active_line"
+
+
+@pytest.mark.parametrize("body", [None, {}, {"leads": []}, {"leads": {}}, [1, 2]])
+def test_malformed_bodies_get_a_clear_400(client, token, body):
+    response = client.post("/api/leads", headers=auth(token), json=body)
+    assert response.status_code == 400 and response.json["success"] is False
+    assert response.json["code"] == 400 and response.json["error"]
+
+
+def test_another_workspaces_lead_is_not_found(app, client, token):
+    from cli import create_user
+
+    with app.app_context():
+        other = create_user("eve@example.com", "eve-password-123")
+        lead = Lead(workspace_id=other.workspace_id, phone="x")
+        db.session.add(lead)
+        db.session.commit()
+        lead_id = lead.id
+    response = client.get(f"/api/leads/{lead_id}", headers=auth(token))
+    assert response.status_code == 404 and response.json["code"] == 404
+    assert client.get("/api/leads/999999", headers=auth(token)).status_code == 404
