@@ -13,6 +13,7 @@ from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
+from jobs.queue import enqueue_check
 from models import AddressResult, Lead, Line, LineStatus, utcnow
 
 # Seconds to wait before asking again after a line could not tell; then the lead shows Error.
@@ -52,8 +53,6 @@ def has_line_switched_on(workspace_id: int) -> bool:
 
 def request_check(lead: Lead) -> None:
     """Mark the lead Checking and queue its check, or say No Active Line at once."""
-    from jobs.queue import enqueue_check
-
     if not has_line_switched_on(lead.workspace_id):
         _finish(lead, LeadStatus.NO_ACTIVE_LINE)
         db.session.commit()

@@ -3,6 +3,7 @@ DATABASE_URL / REDIS_URL point at real servers; either way every session gets a 
 own, built by the migrations, and workers started by tests see the same settings via the
 environment."""
 import os
+import subprocess
 import uuid
 
 import pytest

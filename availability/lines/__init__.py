@@ -1,0 +1,37 @@
+"""Line clients: one per provider, each answering in the shared Outcome vocabulary."""
+from dataclasses import dataclass
+from typing import Protocol
+
+import requests
+
+from ..outcomes import CheckResult
+from .bluebubbles import BlueBubblesClient
+from .linq import LinqClient
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    provider: str  # "bluebubbles" | "linq" | "demo"
+    url: str
+    secret: str | None = None
+    sender: str | None = None
+
+
+class LineClient(Protocol):
+    def check(self, address: str) -> CheckResult:
+        """Is `address` (E.164 or a lowercased email) on iMessage, as far as this line can tell?"""
+
+
+def client_for(config: LineConfig, *, connect_timeout: float = 3.05, read_timeout: float = 10.0,
+               session: requests.Session | None = None) -> LineClient:
+    timeouts = (connect_timeout, read_timeout)
+    session = session or requests.Session()
+    if config.provider == "bluebubbles":
+        return BlueBubblesClient(config.url, config.secret, timeouts, session)
+    if config.provider in ("linq", "demo"):
+        # The demo line speaks the Linq v3 check protocol.
+        return LinqClient(config.url, config.secret, config.sender, timeouts, session)
+    raise ValueError(f"Unknown line provider {config.provider!r}")
+
+
+__all__ = ["LineConfig", "LineClient", "client_for", "BlueBubblesClient", "LinqClient"]

@@ -1,0 +1,59 @@
+"""Linq Partner API v3 (and the demo line): POST {base}/capability/check_imessage."""
+import requests
+
+from ..outcomes import CheckResult, Outcome
+from ._http import (
+    DEFAULT_RETRY_AFTER, NoResponse, as_seconds, json_body, retry_after_header, seconds_in_message,
+    send, short,
+)
+
+
+class LinqClient:
+    def __init__(self, url: str, api_key: str | None, sender: str | None,
+                 timeouts: tuple[float, float], session: requests.Session):
+        self.url, self.api_key, self.sender = url.rstrip("/"), api_key or "", sender
+        self.timeouts, self.session = timeouts, session
+
+    def check(self, address: str) -> CheckResult:
+        payload = {"address": address}
+        if self.sender:
+            payload["from"] = self.sender
+        try:
+            response = send(self.session, "POST", f"{self.url}/capability/check_imessage", self.timeouts,
+                            json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
+        except NoResponse as exc:
+            return exc.result
+        return interpret(response)
+
+
+def interpret(response: requests.Response) -> CheckResult:
+    body = json_body(response)
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    message = str(error.get("message") or "")
+    status = response.status_code
+    if status == 200:
+        available = body.get("available")
+        if isinstance(available, bool):
+            return CheckResult(Outcome.AVAILABLE if available else Outcome.UNAVAILABLE)
+        return CheckResult(Outcome.TRANSIENT, "the line sent an answer we could not read")
+    if status == 400:
+        return CheckResult(Outcome.INVALID_ADDRESS, short(message) or "the line rejected the address")
+    if status in (401, 403):
+        return CheckResult(Outcome.LINE_UNHEALTHY, short(message) or f"authentication failed ({status})")
+    if status == 404:
+        return CheckResult(Outcome.LINE_UNHEALTHY, "check endpoint not found: check the server URL")
+    if status == 429:
+        return CheckResult(Outcome.RATE_LIMITED, "rate limited", retry_after(response, body, error, message))
+    if status >= 500:
+        return CheckResult(Outcome.TRANSIENT, f"server error {status}")
+    return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")
+
+
+def retry_after(response, body: dict, error: dict, message: str) -> float:
+    # Current API: error.retry_after; some answers put it at the top level; older drafts only set
+    # the header; the message text is the last resort.
+    for candidate in (as_seconds(error.get("retry_after")), as_seconds(body.get("retry_after")),
+                      retry_after_header(response), seconds_in_message(message)):
+        if candidate is not None:
+            return candidate
+    return DEFAULT_RETRY_AFTER

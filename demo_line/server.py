@@ -1,0 +1,131 @@
+"""The demo line: an HTTP server on loopback that speaks the Linq v3 check protocol, with the
+deterministic answers of rules.py and tunable latency, rate limit and error rate."""
+import json
+import math
+import random
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .rules import demo_availability
+
+CHECK_PATH = "/api/partner/v3/capability/check_imessage"
+
+
+def _error(status: int, code: int, message: str, **extra) -> tuple[int, dict]:
+    return status, {"error": {"status": status, "code": code, "message": message, **extra}, "success": False}
+
+
+class DemoLineServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, api_key: str | None = None,
+                 latency: float = 0.0, rate_per_minute: int | None = None, error_rate: float = 0.0,
+                 seed: int = 0):
+        self.api_key, self.latency = api_key, latency
+        self.rate_per_minute, self.error_rate = rate_per_minute, error_rate
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._accepted: deque[float] = deque()  # times of requests inside the rate window
+        self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0}
+        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The base URL to configure as the line's server URL."""
+        return f"http://{self._httpd.server_address[0]}:{self.port}/api/partner/v3"
+
+    def start(self) -> "DemoLineServer":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> "DemoLineServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _count(self, key: str) -> None:
+        with self._lock:
+            self.stats[key] += 1
+
+    def _rate_limit_wait(self) -> int:
+        """0 if this request fits in the last minute's budget, else whole seconds until it would."""
+        if not self.rate_per_minute:
+            return 0
+        now = time.monotonic()
+        with self._lock:
+            while self._accepted and now - self._accepted[0] >= 60:
+                self._accepted.popleft()
+            if len(self._accepted) < self.rate_per_minute:
+                self._accepted.append(now)
+                return 0
+            return max(1, math.ceil(60 - (now - self._accepted[0])))
+
+    def answer(self, authorization: str, raw_body: bytes) -> tuple[int, dict, dict]:
+        """(status, JSON body, extra headers) for one check request."""
+        self._count("calls")
+        if self.api_key and authorization != f"Bearer {self.api_key}":
+            self._count("unauthorized")
+            return (*_error(401, 2004, "Unauthorized - missing or invalid authentication token"), {})
+        wait = self._rate_limit_wait()
+        if wait:
+            self._count("rate_limited")
+            return (*_error(429, 1007, f"Rate limited. Try again in {wait} seconds.", retry_after=wait),
+                    {"Retry-After": str(wait)})
+        with self._lock:
+            failing = self._random.random() < self.error_rate
+        if failing:
+            self._count("errors")
+            return (*_error(500, 3006, "Internal server error"), {})
+        try:
+            address = json.loads(raw_body or b"{}").get("address")
+        except (ValueError, AttributeError):
+            address = None
+        available = demo_availability(address) if isinstance(address, str) else None
+        if available is None:
+            return (*_error(400, 1002, "Phone number must be in E.164 format"), {})
+        self._count("answered")
+        return 200, {"address": address, "available": available}, {}
+
+    def _handler_class(self):
+        line = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path != CHECK_PATH:
+                    return self._send(*_error(404, 4004, "Not found"), {})
+                # Outside any lock, so concurrent requests overlap like a real remote API.
+                time.sleep(line.latency)
+                self._send(*line.answer(self.headers.get("Authorization", ""), body))
+
+            def do_GET(self):
+                self._send(*_error(404, 4004, "Not found"), {})
+
+            def _send(self, status: int, payload: dict, headers: dict):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass  # one line per request would drown the console
+
+        return Handler
