@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 import line_admin
@@ -18,9 +19,9 @@ bp = Blueprint("lines", __name__, url_prefix="/lines")
 class LineForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     provider = SelectField("Provider", choices=[
-        ("bluebubbles", "BlueBubbles server"),
-        ("linq", "Linq Partner API v3"),
-        ("demo", "Demo line"),
+        SelectChoice("bluebubbles", "BlueBubbles server"),
+        SelectChoice("linq", "Linq Partner API v3"),
+        SelectChoice("demo", "Demo line"),
     ])
     url = StringField("Server URL", validators=[DataRequired(), Length(max=500)])
     secret = PasswordField("Password / API key", validators=[Optional(), Length(max=500)])
