@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 import api_tokens
 import embedded_redis
@@ -128,7 +129,8 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate):
         fg="green", bold=True,
     )
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        # Werkzeug's server directly: app.run() refuses to start inside a `flask` command.
+        run_simple(host, port, app, threaded=True)
     finally:
         for proc in procs:
             proc.terminate()
