@@ -15,10 +15,6 @@ class LeadStatus(StrEnum):
         return _LABELS[self]
 
     @property
-    def icon(self) -> str:
-        return _ICONS[self]
-
-    @property
     def is_final(self) -> bool:
         return self is not LeadStatus.CHECKING
 
@@ -30,12 +26,4 @@ _LABELS = {
     LeadStatus.UNAVAILABLE: "Unavailable",
     LeadStatus.ERROR: "Error",
     LeadStatus.NO_ACTIVE_LINE: "No Active Line",
-}
-_ICONS = {
-    LeadStatus.NOT_CHECKED: "·",
-    LeadStatus.CHECKING: "🔄",
-    LeadStatus.AVAILABLE: "🔵",
-    LeadStatus.UNAVAILABLE: "⚪",
-    LeadStatus.ERROR: "⚠️",
-    LeadStatus.NO_ACTIVE_LINE: "⛔",
 }

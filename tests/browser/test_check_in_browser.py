@@ -53,7 +53,7 @@ def test_a_check_shows_checking_then_the_answer(page, live_server, demo_line, de
     page.click("text=Add lead")
     row = page.locator("tbody tr").first
     expect(row).to_have_attribute("data-status", "checking")
-    expect(row.locator(".spinner")).to_be_visible()
+    expect(row.locator(".icon-checking")).to_be_visible()
     expect(row.get_by_role("button", name="Check Availability")).to_be_disabled()
     expect(row).to_have_attribute("data-status", "unavailable", timeout=15_000)
     expect(row.locator(".status")).to_contain_text("Unavailable")
