@@ -28,7 +28,9 @@ class DemoLineServer:
         self._accepted: deque[float] = deque()  # times of requests inside the rate window
         self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0}
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        # Don't wait for clients' idle keep-alive connections when stopping.
         self._httpd.daemon_threads = True
+        self._httpd.block_on_close = False
         self._thread: threading.Thread | None = None
 
     @property
@@ -41,7 +43,8 @@ class DemoLineServer:
         return f"http://{self._httpd.server_address[0]}:{self.port}/api/partner/v3"
 
     def start(self) -> "DemoLineServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
         return self
 

@@ -1,5 +1,6 @@
 """What every client shares: one guarded HTTP call, Retry-After, and reading a JSON body."""
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -10,25 +11,19 @@ from ..outcomes import CheckResult, Outcome
 DEFAULT_RETRY_AFTER = 60.0
 
 
-class NoResponse(Exception):
-    """The call never produced an HTTP response; `result` says why, as an Outcome."""
-
-    def __init__(self, result: CheckResult):
-        super().__init__(result.detail)
-        self.result = result
-
-
-def send(session: requests.Session, method: str, url: str, timeouts: tuple[float, float],
-         **kwargs) -> requests.Response:
+def call(session: requests.Session, method: str, url: str, timeouts: tuple[float, float],
+         interpret: Callable[[requests.Response], CheckResult], **kwargs) -> CheckResult:
+    """One call to a line, read by the provider's `interpret`; no response at all is TRANSIENT."""
     try:
         # Redirects are refused: a line URL that redirects is a misconfiguration or an attack.
-        return session.request(method, url, timeout=timeouts, allow_redirects=False, **kwargs)
+        response = session.request(method, url, timeout=timeouts, allow_redirects=False, **kwargs)
     except requests.Timeout:
-        raise NoResponse(CheckResult(Outcome.TRANSIENT, "the line timed out")) from None
+        return CheckResult(Outcome.TRANSIENT, "the line timed out")
     except requests.ConnectionError:
-        raise NoResponse(CheckResult(Outcome.TRANSIENT, "could not connect to the line")) from None
+        return CheckResult(Outcome.TRANSIENT, "could not connect to the line")
     except requests.RequestException as exc:
-        raise NoResponse(CheckResult(Outcome.TRANSIENT, f"request failed ({type(exc).__name__})")) from None
+        return CheckResult(Outcome.TRANSIENT, f"request failed ({type(exc).__name__})")
+    return interpret(response)
 
 
 def json_body(response: requests.Response) -> dict:

@@ -4,7 +4,7 @@ from urllib.parse import quote
 import requests
 
 from ..outcomes import CheckResult, Outcome
-from ._http import DEFAULT_RETRY_AFTER, NoResponse, json_body, retry_after_header, send, short
+from ._http import DEFAULT_RETRY_AFTER, call, json_body, retry_after_header, short
 
 PATH = "/api/v1/handle/availability/imessage"
 # Messages BlueBubbles sends when the line itself is broken, not the lookup.
@@ -20,11 +20,7 @@ class BlueBubblesClient:
         # Built by hand so the "+" of E.164 goes out as %2B: a raw "+" decodes to a space and the
         # server then reads +44... as a US number.
         query = f"address={quote(address, safe='')}&password={quote(self.password, safe='')}"
-        try:
-            response = send(self.session, "GET", f"{self.url}{PATH}?{query}", self.timeouts)
-        except NoResponse as exc:
-            return exc.result
-        return interpret(response)
+        return call(self.session, "GET", f"{self.url}{PATH}?{query}", self.timeouts, interpret)
 
 
 def interpret(response: requests.Response) -> CheckResult:

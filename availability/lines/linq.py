@@ -3,8 +3,7 @@ import requests
 
 from ..outcomes import CheckResult, Outcome
 from ._http import (
-    DEFAULT_RETRY_AFTER, NoResponse, as_seconds, json_body, retry_after_header, seconds_in_message,
-    send, short,
+    DEFAULT_RETRY_AFTER, as_seconds, call, json_body, retry_after_header, seconds_in_message, short,
 )
 
 
@@ -18,12 +17,8 @@ class LinqClient:
         payload = {"address": address}
         if self.sender:
             payload["from"] = self.sender
-        try:
-            response = send(self.session, "POST", f"{self.url}/capability/check_imessage", self.timeouts,
-                            json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
-        except NoResponse as exc:
-            return exc.result
-        return interpret(response)
+        return call(self.session, "POST", f"{self.url}/capability/check_imessage", self.timeouts,
+                    interpret, json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
 
 
 def interpret(response: requests.Response) -> CheckResult:

@@ -15,13 +15,14 @@ def log_in(page, live_server):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/leads/$"))
+    page.wait_for_load_state()
 
 
 def test_add_a_lead_and_watch_its_check_without_reloading(page, live_server, demo_line,
                                                           worker_process):
     log_in(page, live_server)
     # htmx loaded from the local fallback: the CDN is unreachable here.
-    assert page.evaluate("typeof window.htmx") == "object"
+    page.wait_for_function("typeof window.htmx === 'object'")
 
     page.click("text=Lines")
     expect(page.locator(".line h2")).to_contain_text("Demo")
