@@ -46,5 +46,7 @@ def from_environment(instance_path: str) -> dict:
         "LINE_READ_TIMEOUT": float(env.get("LINE_READ_TIMEOUT", "15")),
         # The address "Test connection" checks when the user gives none.
         "LINE_TEST_ADDRESS": env.get("LINE_TEST_ADDRESS", "+12025550100"),
+        # Pauses (seconds) before asking a line again after it could not tell; then Error.
+        "CHECK_RETRY_DELAYS": [float(x) for x in env.get("CHECK_RETRY_DELAYS", "5,20,60").split(",") if x.strip()],
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
     }

@@ -16,9 +16,6 @@ from extensions import db
 from jobs.queue import enqueue_check
 from models import AddressResult, Lead, Line, LineStatus, utcnow
 
-# Seconds to wait before asking again after a line could not tell; then the lead shows Error.
-TRANSIENT_BACKOFF = (5, 20, 60)
-
 
 class BackgroundUnavailable(RuntimeError):
     """The queue (Redis) can't take work right now."""
@@ -49,6 +46,13 @@ def has_line_switched_on(workspace_id: int) -> bool:
             Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)),
         )
     ) > 0
+
+
+def line_state(workspace_id: int) -> str:
+    """"ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none"."""
+    if active_lines(workspace_id):
+        return "ok"
+    return "unhealthy" if has_line_switched_on(workspace_id) else "none"
 
 
 def request_check(lead: Lead) -> None:
@@ -114,8 +118,10 @@ def _after_trouble(lead: Lead, line: Line, trouble: CheckResult, answered: tuple
         mark_unhealthy(line, trouble.detail)
         # Another line may still be healthy; the next run picks it, or reports no healthy line.
         return Again(0, answered, attempt)
-    if attempt < len(TRANSIENT_BACKOFF):
-        return Again(TRANSIENT_BACKOFF[attempt], answered, attempt + 1)
+    # Could not tell: ask again after each configured pause, then give the lead an Error.
+    delays = current_app.config["CHECK_RETRY_DELAYS"]
+    if attempt < len(delays):
+        return Again(delays[attempt], answered, attempt + 1)
     _finish(lead, LeadStatus.ERROR, error=f"The line could not tell: {trouble.detail}")
     return None
 

@@ -45,7 +45,7 @@ def index():
         "leads/index.html",
         page=page,
         form=LeadForm(),
-        has_line=lead_checks.has_line_switched_on(current_user.workspace_id),
+        line_state=lead_checks.line_state(current_user.workspace_id),
     )
 
 

@@ -52,7 +52,7 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
     queue = check_queue()
     kwargs = dict(
         job_timeout=CHECK_JOB_TIMEOUT,
-        job_id=f"check-{lead_id}-{run}-{attempt}",
+        description=f"check lead {lead_id} (attempt {attempt + 1})",
         on_failure=Callback(check_failed),
     )
     args = (lead_id, run, list(skip), attempt)

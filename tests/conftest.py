@@ -132,8 +132,8 @@ def demo_line(app, user, demo_server):
 def run_worker():
     """Run a real RQ worker process in burst mode: it works the queue empty, then exits."""
 
-    def run() -> subprocess.CompletedProcess:
-        result = flask_command("worker", "--burst", timeout=120)
+    def run(**env: str) -> subprocess.CompletedProcess:
+        result = flask_command("worker", "--burst", timeout=120, env=env)
         assert result.returncode == 0, result.stderr
         return result
 

@@ -8,11 +8,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 
 
-def flask_command(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run `flask --app app ...` in a separate process on this session's settings."""
+def flask_command(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `flask --app app ...` in a separate process on this session's settings (plus `env`)."""
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout,
     )
 
 

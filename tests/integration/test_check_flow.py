@@ -85,6 +85,7 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_leads_show_error_not_unavai
         line = db.session.get(Line, demo_line)
         assert line.status == "unhealthy" and line.health_reason
     assert "unhealthy" in logged_in.get("/lines/").get_data(as_text=True).lower()
+    assert "Every active line is failing" in logged_in.get("/leads/").get_data(as_text=True)
 
 
 def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, demo_line,
@@ -96,3 +97,36 @@ def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, 
         status, html = status_of(logged_in, lead)
     assert status == "available" and 'class="invalid"' in html and "555-1234" in html
     assert demo_server.stats["calls"] == 1
+
+
+def test_a_rate_limited_line_keeps_the_lead_checking_and_schedules_the_rest(app, logged_in, demo_line,
+                                                                             demo_server, run_worker):
+    from rq.registry import ScheduledJobRegistry
+
+    from jobs.queue import check_queue
+
+    demo_server.rate_per_minute = 1
+    with app.app_context():
+        lead = add_lead(logged_in, phone="202-555-0143", email="ada@icloud.com").id
+    run_worker()
+    with app.app_context():
+        # The phone was answered; the email hit the limit: not an error, not unavailable.
+        assert db.session.get(Lead, lead).status == "checking"
+        registry = ScheduledJobRegistry(queue=check_queue())
+        [job_id] = registry.get_job_ids()
+        job = check_queue().fetch_job(job_id)
+        assert job.args[0] == lead and job.args[2] == ["+12025550143"]
+    assert demo_server.stats["calls"] == 2 and demo_server.stats["rate_limited"] == 1
+
+
+def test_a_line_that_cannot_tell_is_asked_again_then_the_lead_shows_error(app, logged_in, demo_line,
+                                                                         demo_server, run_worker):
+    demo_server.error_rate = 1.0
+    with app.app_context():
+        lead = add_lead(logged_in, phone="2025550142").id
+    run_worker(CHECK_RETRY_DELAYS="0,0")
+    with app.app_context():
+        row = db.session.get(Lead, lead)
+        assert row.status == "error" and "server error 500" in row.error
+        assert db.session.get(Line, demo_line).status == "active"  # a 500 is not a sick line
+    assert demo_server.stats["calls"] == 3  # the first try and two retries
