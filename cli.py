@@ -100,7 +100,8 @@ DEMO_EMAIL = "demo@example.com"
 @click.option("--demo-port", default=5055, show_default=True, help="Port of the demo line.")
 @click.option("--demo-latency", default=0.3, show_default=True, help="Seconds per demo check.")
 @click.option("--demo-rate", default=120, show_default=True, help="Demo line checks per minute.")
-def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate):
+@click.option("--demo-error-rate", default=0.0, show_default=True, help="Share of demo checks that fail.")
+def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, demo_error_rate):
     """Everything on one machine: schema, Redis, demo line and login, workers, web server."""
     from demo_line import DemoLineServer
 
@@ -117,7 +118,7 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate):
 
     api_key = secrets.token_urlsafe(16)
     demo = DemoLineServer("127.0.0.1", demo_port, api_key=api_key, latency=demo_latency,
-                          rate_per_minute=demo_rate).start()
+                          rate_per_minute=demo_rate, error_rate=demo_error_rate).start()
     _register_demo_line(user, demo.url, api_key, demo_rate)
 
     env = {**os.environ, "REDIS_URL": url}
