@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,9 +80,63 @@ class Line(db.Model):
         return bool(self.secret_encrypted)
 
 
+class CheckBatch(db.Model):
+    """Leads checked together (an upload's new leads, later bulk checks); its progress is counted
+    from the statuses of the leads that carry its id."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # upload | bulk | recheck | api
+    total: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UploadState:
+    MAPPING = "mapping"  # read, waiting for the user to confirm the columns
+    QUEUED = "queued"
+    IMPORTING = "importing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Upload(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    # Name of the stored file under instance/uploads/ (never the user's file name).
+    stored_name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))
+    encoding: Mapped[str | None] = mapped_column(String(20))
+    delimiter: Mapped[str | None] = mapped_column(String(2))
+    headers: Mapped[list] = mapped_column(JSON, default=list)
+    mapping: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(20), default=UploadState.MAPPING)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    invalid: Mapped[int] = mapped_column(default=0)
+    empty: Mapped[int] = mapped_column(default=0)
+    # Imported rows that had some invalid address fields (kept as typed, marked invalid).
+    invalid_fields: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("check_batch.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (UploadState.DONE, UploadState.FAILED)
+
+    @property
+    def problems(self) -> int:
+        return self.duplicates + self.invalid + self.invalid_fields
+
+
 class Lead(db.Model):
     __table_args__ = (
         Index("ix_lead_workspace_status", "workspace_id", "status"),
+        Index("ix_lead_batch_status", "batch_id", "status"),
         Index("ix_lead_workspace_phone", "workspace_id", "phone_norm"),
         Index("ix_lead_workspace_email", "workspace_id", "email_norm"),
     )
@@ -119,6 +173,10 @@ class Lead(db.Model):
     # must not write its answer over a newer one.
     check_run: Mapped[str | None] = mapped_column(String(36))
     check_started_at: Mapped[datetime | None]
+    upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("upload.id", ondelete="SET NULL", name="fk_lead_upload_id"))
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("check_batch.id", ondelete="SET NULL", name="fk_lead_batch_id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -1,0 +1,1 @@
+"""Bringing leads in from spreadsheets: reading files, mapping columns, importing, reporting."""
