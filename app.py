@@ -1,7 +1,7 @@
 """The application factory: `flask --app app ...` finds create_app here."""
 import os
 
-from flask import Flask, redirect, url_for
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import event
 
 import config
@@ -27,9 +27,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from blueprints import api, auth, leads, lines
+    from blueprints import api, auth, imports, leads, lines
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(imports.bp)
     app.register_blueprint(leads.bp)
     app.register_blueprint(lines.bp)
     app.register_blueprint(api.bp)
@@ -43,6 +44,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/")
     def index():
         return redirect(url_for("leads.index"))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        message = f"The file is larger than the {limit} MB limit."
+        if request.path.startswith("/api/"):
+            return jsonify(success=False, error=message, code=413), 413
+        return render_template("413.html", message=message), 413
 
     return app
 

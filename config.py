@@ -48,5 +48,7 @@ def from_environment(instance_path: str) -> dict:
         "LINE_TEST_ADDRESS": env.get("LINE_TEST_ADDRESS", "+12025550100"),
         # Pauses (seconds) before asking a line again after it could not tell; then Error.
         "CHECK_RETRY_DELAYS": [float(x) for x in env.get("CHECK_RETRY_DELAYS", "5,20,60").split(",") if x.strip()],
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
     }

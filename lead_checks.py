@@ -13,8 +13,10 @@ from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import enqueue_check
-from models import AddressResult, Lead, Line, LineStatus, utcnow
+from jobs.queue import enqueue_check, enqueue_checks
+from models import AddressResult, CheckBatch, Lead, Line, LineStatus, utcnow
+
+ENQUEUE_CHUNK = 500
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -73,6 +75,55 @@ def request_check(lead: Lead) -> None:
         lead.status, lead.check_run, lead.check_started_at = previous
         db.session.commit()
         raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+
+
+def start_batch(workspace_id: int, kind: str, which) -> CheckBatch | None:
+    """Check every lead of the workspace matching the SQL condition `which` as one batch; with no
+    line switched on they all say No Active Line instead, and nothing is queued."""
+    scope = (Lead.workspace_id == workspace_id, which)
+    if not has_line_switched_on(workspace_id):
+        db.session.execute(db.update(Lead).where(*scope).values(
+            status=LeadStatus.NO_ACTIVE_LINE, checked_at=utcnow(), error=None, available_address=None))
+        db.session.commit()
+        return None
+    batch = CheckBatch(workspace_id=workspace_id, kind=kind)
+    db.session.add(batch)
+    db.session.flush()
+    run = f"batch-{batch.id}"
+    batch.total = db.session.execute(db.update(Lead).where(*scope).values(
+        status=LeadStatus.CHECKING, batch_id=batch.id, check_run=run, check_started_at=utcnow(),
+        error=None)).rowcount
+    db.session.commit()
+    ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id).order_by(Lead.id))
+    chunk: list[int] = []
+    try:
+        for lead_id in ids:
+            chunk.append(lead_id)
+            if len(chunk) == ENQUEUE_CHUNK:
+                enqueue_checks(chunk, run)
+                chunk = []
+        if chunk:
+            enqueue_checks(chunk, run)
+    except Exception as exc:  # Redis unreachable: don't leave leads Checking with no job behind them
+        db.session.execute(db.update(Lead).where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
+                           .values(status=LeadStatus.NOT_CHECKED, check_run=None, check_started_at=None))
+        db.session.commit()
+        raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+    return batch
+
+
+def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
+    """A line just became usable: check the leads that were told No Active Line."""
+    return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)
+
+
+def batch_progress(batch: CheckBatch) -> dict[str, int]:
+    """Lead counts by status for a batch, plus total and done."""
+    counts = dict(db.session.execute(
+        db.select(Lead.status, db.func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
+    ).all())
+    total = sum(counts.values())
+    return {**counts, "total": total, "done": total - counts.get(LeadStatus.CHECKING, 0)}
 
 
 def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int) -> Again | None:

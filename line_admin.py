@@ -22,6 +22,7 @@ def add_line(workspace_id: int, *, name: str, provider: str, url: str, secret: s
                 status=LineStatus.ACTIVE)
     db.session.add(line)
     db.session.commit()
+    _check_waiting(workspace_id)
     return line
 
 
@@ -40,6 +41,16 @@ def set_active(line: Line, active: bool) -> None:
     line.status = LineStatus.ACTIVE if active else LineStatus.INACTIVE
     line.health_reason = None
     db.session.commit()
+    if active:
+        _check_waiting(line.workspace_id)
+
+
+def _check_waiting(workspace_id: int) -> None:
+    # Leads imported or added while no line was on get checked as soon as one is.
+    try:
+        lead_checks.check_waiting_leads(workspace_id)
+    except lead_checks.BackgroundUnavailable:
+        pass  # start_batch put them back to Not checked; the table offers the check
 
 
 def delete_line(line: Line) -> None:

@@ -1,15 +1,20 @@
 """The leads table: list, add, and check one lead, with a per-row status fragment for htmx."""
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
+import exports
 import lead_checks
+from availability.statuses import LeadStatus
 from blueprints.scoping import owned_or_404
 from extensions import db
 from lead_store import NoAddress, create_lead
-from models import Lead
+from models import CheckBatch, Lead
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
@@ -34,19 +39,59 @@ def _signed_in():
     pass
 
 
+def _status_filter() -> str | None:
+    status = request.args.get("status")
+    return status if status in LeadStatus.__members__.values() else None
+
+
+def _leads_query():
+    """The workspace's leads, narrowed by the page's filter; newest first."""
+    query = db.select(Lead).where(Lead.workspace_id == current_user.workspace_id)
+    status = _status_filter()
+    if status:
+        query = query.where(Lead.status == status)
+    return query.order_by(Lead.id.desc())
+
+
 @bp.get("/")
 def index():
-    page = db.paginate(
-        db.select(Lead).where(Lead.workspace_id == current_user.workspace_id).order_by(Lead.id.desc()),
-        per_page=current_app.config["LEADS_PER_PAGE"],
-        error_out=False,
-    )
+    page = db.paginate(_leads_query(), per_page=current_app.config["LEADS_PER_PAGE"], error_out=False)
     return render_template(
         "leads/index.html",
         page=page,
         form=LeadForm(),
+        status=_status_filter(),
+        statuses=list(LeadStatus),
+        batches=_running_batches(),
         line_state=lead_checks.line_state(current_user.workspace_id),
     )
+
+
+def _running_batches() -> list[tuple[CheckBatch, dict]]:
+    """Recent batches that still have leads being checked, with their progress."""
+    recent = db.session.scalars(
+        db.select(CheckBatch).where(CheckBatch.workspace_id == current_user.workspace_id)
+        .order_by(CheckBatch.id.desc()).limit(3)
+    )
+    with_progress = [(batch, lead_checks.batch_progress(batch)) for batch in recent]
+    return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
+
+
+@bp.get("/batches/<int:batch_id>/progress")
+def batch_progress(batch_id: int):
+    batch = owned_or_404(CheckBatch, batch_id, current_user.workspace_id)
+    progress = lead_checks.batch_progress(batch)
+    finished = progress["done"] >= progress["total"]
+    # 286 stops htmx polling once every lead of the batch has its answer.
+    return render_template("leads/_batch.html", batch=batch, progress=progress), 286 if finished else 200
+
+
+@bp.get("/export.csv")
+def export():
+    leads = db.session.scalars(_leads_query().execution_options(yield_per=1000))
+    response = Response(stream_with_context(exports.csv_lines(leads)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=leads.csv"
+    return response
 
 
 @bp.post("/")

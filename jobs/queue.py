@@ -9,6 +9,8 @@ import embedded_redis
 
 # Long enough for eight addresses at the line read timeout, short enough to free a stuck worker.
 CHECK_JOB_TIMEOUT = 300
+# A maximum-size file at a few thousand rows a second, with room to spare.
+IMPORT_JOB_TIMEOUT = 3600
 
 _app: Flask | None = None
 
@@ -45,9 +47,31 @@ def job_app() -> Flask:
     return _app
 
 
+def enqueue_import(upload_id: int) -> None:
+    from jobs.imports import import_upload
+
+    check_queue().enqueue(import_upload, upload_id, job_timeout=IMPORT_JOB_TIMEOUT,
+                          description=f"import upload {upload_id}")
+
+
+def enqueue_checks(lead_ids: list[int], run: str) -> None:
+    """Queue many first attempts at once, in one round trip to Redis."""
+    from jobs.checks import check_failed, check_lead
+
+    queue = check_queue()
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue_many([
+            Queue.prepare_data(check_lead, args=(lead_id, run, [], 0), timeout=CHECK_JOB_TIMEOUT,
+                               description=f"check lead {lead_id} (attempt 1)",
+                               on_failure=Callback(check_failed))
+            for lead_id in lead_ids
+        ], pipeline=pipe)
+        pipe.execute()
+
+
 def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0,
                   delay: float = 0) -> None:
-    from jobs.checks import check_lead, check_failed
+    from jobs.checks import check_failed, check_lead
 
     queue = check_queue()
     kwargs = dict(

@@ -1,0 +1,83 @@
+"""Leads → Import: upload a spreadsheet, confirm the columns, watch the import, read the report."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from blueprints.scoping import owned_or_404
+from extensions import db
+from imports import uploads
+from imports.mapping import LEAD_FIELDS
+from imports.reader import ImportFileError, first_rows
+from models import Upload, UploadState
+
+bp = Blueprint("imports", __name__, url_prefix="/leads/import")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    pass
+
+
+def _upload(upload_id: int) -> Upload:
+    return owned_or_404(Upload, upload_id, current_user.workspace_id)
+
+
+@bp.get("/")
+def index():
+    recent = db.session.scalars(
+        db.select(Upload).where(Upload.workspace_id == current_user.workspace_id)
+        .order_by(Upload.id.desc()).limit(10)
+    ).all()
+    return render_template("imports/index.html", recent=recent)
+
+
+@bp.post("/")
+def create():
+    try:
+        upload, _ = uploads.receive(current_user.workspace_id, request.files.get("file"))
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("imports.index"))
+    return redirect(url_for("imports.show", upload_id=upload.id))
+
+
+@bp.get("/<int:upload_id>")
+def show(upload_id: int):
+    upload = _upload(upload_id)
+    if upload.state != UploadState.MAPPING:
+        return render_template("imports/show.html", upload=upload)
+    try:
+        _, table = first_rows(uploads.upload_path(upload), uploads.PREVIEW_ROWS)
+    except (ImportFileError, OSError):
+        abort(410)  # the stored file is gone
+    return render_template("imports/mapping.html", upload=upload, preview=table[1:], fields=LEAD_FIELDS)
+
+
+@bp.post("/<int:upload_id>")
+def confirm(upload_id: int):
+    upload = _upload(upload_id)
+    mapping = [request.form.get(f"column-{i}") or None for i in range(len(upload.headers))]
+    if any(field not in LEAD_FIELDS for field in mapping if field):
+        abort(400)
+    try:
+        uploads.start(upload, mapping)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("imports.show", upload_id=upload.id))
+
+
+@bp.get("/<int:upload_id>/progress")
+def progress(upload_id: int):
+    upload = _upload(upload_id)
+    # 286 tells htmx to stop polling once the import has finished.
+    return render_template("imports/_progress.html", upload=upload), 286 if upload.finished else 200
+
+
+@bp.get("/<int:upload_id>/problems.csv")
+def problems(upload_id: int):
+    upload = _upload(upload_id)
+    path = uploads.problems_path(upload)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="text/csv", as_attachment=True,
+                     download_name=f"problems-{upload.filename.rsplit('.', 1)[0]}.csv")

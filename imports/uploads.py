@@ -1,0 +1,79 @@
+"""An upload's life before the import job: store the file, read its header, guess the mapping,
+and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
+import uuid
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from extensions import db
+from models import Upload, UploadState
+
+from .mapping import guess_mapping, mapping_problem
+from .reader import ImportFileError, first_rows
+
+PREVIEW_ROWS = 5
+
+
+def folder() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def upload_path(upload: Upload) -> Path:
+    return folder() / upload.stored_name
+
+
+def problems_path(upload: Upload) -> Path:
+    return folder() / f"{upload.stored_name}.problems.csv"
+
+
+def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str]]]:
+    """Store the file and read its first rows; returns the upload and the preview rows.
+    Raises ImportFileError (and keeps nothing) when it can't be read."""
+    if not file or not file.filename:
+        raise ImportFileError("Choose a CSV or XLSX file to upload.")
+    stored_name = uuid.uuid4().hex
+    path = folder() / stored_name
+    file.save(path)  # streamed to disk: the request body is never held whole
+    try:
+        fmt, table = first_rows(path, PREVIEW_ROWS)
+    except ImportFileError:
+        path.unlink(missing_ok=True)
+        raise
+    headers = [h.strip() or f"Column {i + 1}" for i, h in enumerate(table[0])]
+    upload = Upload(workspace_id=workspace_id, filename=Path(file.filename).name[:255],
+                    stored_name=stored_name, kind=fmt.kind, encoding=fmt.encoding,
+                    delimiter=fmt.delimiter, headers=headers, mapping=guess_mapping(headers))
+    db.session.add(upload)
+    db.session.commit()
+    return upload, table[1:]
+
+
+def start(upload: Upload, mapping: list[str | None]) -> None:
+    """Confirm the mapping and queue the import. Raises ImportFileError when it can't be used."""
+    from jobs.queue import enqueue_import
+
+    if upload.state != UploadState.MAPPING:
+        raise ImportFileError("This file is already being imported.")
+    mapping = (list(mapping) + [None] * len(upload.headers))[: len(upload.headers)]
+    problem = mapping_problem(mapping)
+    if problem:
+        raise ImportFileError(problem)
+    upload.mapping = mapping
+    upload.state = UploadState.QUEUED
+    db.session.commit()
+    try:
+        enqueue_import(upload.id)
+    except Exception as exc:  # Redis unreachable: keep the upload waiting for another try
+        upload.state = UploadState.MAPPING
+        db.session.commit()
+        raise ImportFileError("Background work is unavailable right now; try again shortly.") from exc
+
+
+def report(upload: Upload) -> dict:
+    return {
+        "imported": upload.imported, "duplicates": upload.duplicates, "invalid": upload.invalid,
+        "empty": upload.empty, "importedWithInvalidFields": upload.invalid_fields,
+    }
