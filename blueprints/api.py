@@ -1,5 +1,5 @@
 """The JSON API, authenticated with bearer tokens. Errors are always {"success": false, ...}."""
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 import api_tokens
@@ -8,7 +8,9 @@ from availability.addresses import ADDRESS_FIELDS
 from blueprints.scoping import owned_or_404
 from extensions import db
 from lead_store import NAME_FIELDS, NoAddress, create_lead
-from models import Lead, Workspace
+from imports import uploads
+from imports.reader import ImportFileError
+from models import Lead, Upload, Workspace
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -120,3 +122,25 @@ def _lead_fields(item) -> tuple[dict, str | None]:
 def get_lead(lead_id: int):
     lead = owned_or_404(Lead, lead_id, g.workspace_id)
     return jsonify(success=True, lead=lead_json(lead))
+
+
+@bp.post("/leads/import")
+def import_leads():
+    """Upload a spreadsheet; columns are matched automatically and the import runs in the background."""
+    try:
+        upload, _ = uploads.receive(g.workspace_id, request.files.get("file"))
+        uploads.start(upload, upload.mapping)
+    except ImportFileError as exc:
+        raise ApiError(400, str(exc)) from None
+    status_url = url_for("api.upload_status", upload_id=upload.id)
+    return jsonify(success=True, uploadId=str(upload.id), statusUrl=status_url), 202
+
+
+@bp.get("/uploads/<int:upload_id>")
+def upload_status(upload_id: int):
+    upload = owned_or_404(Upload, upload_id, g.workspace_id)
+    return jsonify(
+        success=True, uploadId=str(upload.id), state=upload.state, filename=upload.filename,
+        rowsTotal=upload.rows_total, rowsDone=upload.rows_done, report=uploads.report(upload),
+        error=upload.error, batchId=str(upload.batch_id) if upload.batch_id else None,
+    )
