@@ -1,6 +1,7 @@
 """Leads out as CSV, safe to open in a spreadsheet."""
 import csv
 import io
+from datetime import datetime
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
@@ -19,17 +20,20 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _row(lead: Lead) -> list[str]:
-    values = [getattr(lead, c) for c in COLUMNS]
-    values[COLUMNS.index("checked_at")] = lead.checked_at.isoformat() + "Z" if lead.checked_at else ""
-    return [spreadsheet_safe(v) for v in values]
+def columns():
+    """The Lead columns to select, in export order."""
+    return [getattr(Lead, c) for c in COLUMNS]
 
 
-def csv_lines(leads: Iterable[Lead]) -> Iterator[str]:
+def _cells(row) -> list[str]:
+    return [spreadsheet_safe(v.isoformat() + "Z" if isinstance(v, datetime) else v) for v in row]
+
+
+def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
     """The CSV a line at a time, so an export of any size streams."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for cells in chain([COLUMNS], map(_row, leads)):
+    for cells in chain([COLUMNS], map(_cells, rows)):
         writer.writerow(cells)
         yield buffer.getvalue()
         buffer.seek(0)

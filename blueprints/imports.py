@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from blueprints.scoping import owned_or_404
 from extensions import db
 from imports import uploads
-from imports.mapping import LEAD_FIELDS
+from imports.mapping import LEAD_FIELDS, mapping_problem
 from imports.reader import ImportFileError, first_rows
 from models import Upload, UploadState
 
@@ -50,7 +50,8 @@ def show(upload_id: int):
         _, table = first_rows(uploads.upload_path(upload), uploads.PREVIEW_ROWS)
     except (ImportFileError, OSError):
         abort(410)  # the stored file is gone
-    return render_template("imports/mapping.html", upload=upload, preview=table[1:], fields=LEAD_FIELDS)
+    return render_template("imports/mapping.html", upload=upload, preview=table[1:], fields=LEAD_FIELDS,
+                           problem=mapping_problem(upload.mapping))
 
 
 @bp.post("/<int:upload_id>")

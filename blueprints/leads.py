@@ -88,8 +88,13 @@ def batch_progress(batch_id: int):
 
 @bp.get("/export.csv")
 def export():
-    leads = db.session.scalars(_leads_query().execution_options(yield_per=1000))
-    response = Response(stream_with_context(exports.csv_lines(leads)), mimetype="text/csv")
+    query = _leads_query().with_only_columns(*exports.columns()).execution_options(yield_per=1000)
+
+    def lines():
+        # Run inside the streaming response, so rows are read as they are sent.
+        yield from exports.csv_lines(db.session.execute(query))
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=leads.csv"
     return response
 

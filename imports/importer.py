@@ -34,8 +34,11 @@ def run_import(upload_id: int) -> None:
         upload = db.session.get(Upload, upload_id)
         upload.state = UploadState.FAILED
         reason = str(exc) if isinstance(exc, ImportFileError) else "an unexpected error"
-        upload.error = (f"The import stopped after {upload.rows_done} of {upload.rows_total} rows "
-                        f"({upload.imported} leads imported) because of {reason}.")[:500]
+        if upload.rows_done:
+            upload.error = (f"The import stopped after {upload.rows_done} of {upload.rows_total} rows "
+                            f"({upload.imported} leads imported) because of {reason}.")[:500]
+        else:
+            upload.error = f"Nothing was imported because of {reason}."[:500]
         upload.finished_at = utcnow()
         db.session.commit()
         if not isinstance(exc, ImportFileError):

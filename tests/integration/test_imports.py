@@ -1,0 +1,154 @@
+"""Importing spreadsheets end to end: upload, mapping, the import job in a real worker, the
+report and problem rows, then the new leads checked against the demo line."""
+import csv
+import io
+
+import pytest
+
+from extensions import db
+from models import Lead, Upload
+
+pytestmark = pytest.mark.integration
+
+MESSY = (
+    "First Name;Mobile;E-mail;Other Phone;Notes\r\n"
+    "José;(202) 555-0142;jose@example.com;;likes calls\r\n"         # imported, even phone: available
+    "Ann;202-555-0143;ann@gmail.com;202 555 0147;\r\n"              # imported, all odd/gmail: unavailable
+    "Dup;202.555.0142;;;\r\n"                                       # same phone as row 2
+    ";;;;\r\n"                                                      # empty
+    "Bad;555-1234;not-an-email;;\r\n"                               # nothing valid: invalid
+    "Half;555-9999;half@me.com;;\r\n"                               # imported with an invalid phone
+    "Old;;existing@icloud.com;;\r\n"                                # already in the workspace
+)
+
+
+def upload(client, content: bytes, name="leads.csv", **form):
+    response = client.post("/leads/import/", data={"file": (io.BytesIO(content), name), **form},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def confirm(client, upload_id, mapping):
+    data = {f"column-{i}": field or "" for i, field in enumerate(mapping)}
+    return client.post(f"/leads/import/{upload_id}", data=data)
+
+
+def test_a_messy_file_is_imported_reported_and_checked(app, logged_in, demo_line, run_worker):
+    logged_in.post("/leads/", data={"email": "EXISTING@icloud.com"})
+    upload_id = upload(logged_in, MESSY.encode("latin-1"))
+    page = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
+    assert "José" in page and '<option value="phone" selected>' in page
+    # The user corrects one column: "Other Phone" is their second alternate, not the first.
+    response = confirm(logged_in, upload_id, ["first_name", "phone", "email", "alt_phone2", None])
+    assert response.status_code == 302
+    run_worker()  # runs the import, then the checks it queued
+
+    with app.app_context():
+        row = db.session.get(Upload, upload_id)
+        assert (row.state, row.rows_total, row.rows_done) == ("done", 7, 7)
+        assert (row.imported, row.duplicates, row.invalid, row.empty, row.invalid_fields) == (3, 2, 1, 1, 1)
+        leads = {l.first_name: l for l in db.session.scalars(db.select(Lead).where(Lead.upload_id == upload_id))}
+        assert set(leads) == {"José", "Ann", "Half"}
+        assert leads["José"].status == "available" and leads["José"].available_address == "+12025550142"
+        assert leads["Ann"].status == "unavailable" and leads["Ann"].alt_phone2_norm == "+12025550147"
+        assert leads["Half"].status == "available" and leads["Half"].phone == "555-9999"
+        assert leads["Half"].phone_norm is None and leads["Half"].batch_id == row.batch_id
+
+    report = logged_in.get(f"/leads/import/{upload_id}/progress")
+    assert report.status_code == 286 and 'data-count="imported">3<' in report.get_data(as_text=True)
+    problems = list(csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv")
+                                           .get_data(as_text=True))))
+    assert problems[0][:3] == ["row", "reason", "First Name"]
+    reasons = {int(r[0]): r[1] for r in problems[1:]}
+    assert reasons[4] == "duplicate of row 2 of this file"
+    assert "not a valid phone number" in reasons[6] and "not a valid email" in reasons[6]
+    assert reasons[7].startswith("imported; kept as typed but invalid")
+    assert reasons[8] == "duplicate of a lead already in this workspace"
+
+
+def test_a_file_without_phone_or_email_is_not_imported(app, logged_in):
+    upload_id = upload(logged_in, b"Name,Company\nAda,Engines\n")
+    page = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
+    assert "No column holds a phone number or an email address" in page
+    confirm(logged_in, upload_id, ["full_name", "company"])
+    with app.app_context():
+        assert db.session.get(Upload, upload_id).state == "mapping"
+    assert "No column holds" in logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
+
+
+def test_without_a_line_leads_say_so_until_a_line_is_added(app, logged_in, demo_server, run_worker):
+    upload_id = upload(logged_in, b"phone\n2025550142\n2025550143\n")
+    confirm(logged_in, upload_id, ["phone"])
+    run_worker()
+    with app.app_context():
+        assert {l.status for l in db.session.scalars(db.select(Lead))} == {"no_active_line"}
+    logged_in.post("/lines/new", data={"name": "Demo", "provider": "demo", "url": demo_server.url,
+                                       "secret": "demo-key", "rate_per_minute": 60})
+    run_worker()
+    with app.app_context():
+        assert sorted(l.status for l in db.session.scalars(db.select(Lead))) == ["available", "unavailable"]
+
+
+def test_a_file_broken_halfway_is_refused_before_anything_lands(app, logged_in, run_worker):
+    good = "".join(f"+1202555{i:04d}\n" for i in range(1200))
+    broken = '"' + "x" * 200_000 + '"\n'
+    upload_id = upload(logged_in, ("phone\n" + good + broken + "+12025550000\n").encode())
+    confirm(logged_in, upload_id, ["phone"])
+    run_worker()
+    with app.app_context():
+        row = db.session.get(Upload, upload_id)
+        assert row.state == "failed" and row.imported == 0
+        assert "Nothing was imported" in row.error and "Line 1202" in row.error
+        assert db.session.scalar(db.select(db.func.count(Lead.id))) == 0
+    assert "Import failed" in logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
+
+
+def test_too_many_rows_are_refused_before_importing(app, logged_in, run_worker):
+    upload_id = upload(logged_in, b"phone\n" + b"2025550142\n" * 5)
+    confirm(logged_in, upload_id, ["phone"])
+    run_worker(MAX_IMPORT_ROWS="3")
+    with app.app_context():
+        row = db.session.get(Upload, upload_id)
+        assert row.state == "failed" and "more than the limit of 3" in row.error and row.imported == 0
+
+
+def test_the_api_imports_and_reports(app, client, user, demo_line, run_worker):
+    import api_tokens
+    from models import User
+
+    with app.app_context():
+        token = api_tokens.create_token(db.session.get(User, user), "t")
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post("/api/leads/import", headers=headers, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(b"Email Address\nada@me.com\nbob@x.io\nada@me.com\n"), "a.csv")})
+    assert response.status_code == 202 and response.json["success"] is True
+    status_url = response.json["statusUrl"]
+    assert status_url == f"/api/uploads/{response.json['uploadId']}"
+    run_worker()
+    status = client.get(status_url, headers=headers).json
+    assert status["state"] == "done" and status["rowsDone"] == status["rowsTotal"] == 3
+    assert status["report"] == {"imported": 2, "duplicates": 1, "invalid": 0, "empty": 0,
+                                "importedWithInvalidFields": 0}
+    bad = client.post("/api/leads/import", headers=headers, content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"Name\nAda\n"), "a.csv")})
+    assert bad.status_code == 400 and "phone number or an email" in bad.json["error"]
+
+
+def test_uploads_over_the_limit_get_413(app, logged_in):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = logged_in.post("/leads/import/", data={"file": (io.BytesIO(b"x" * 5000), "big.csv")},
+                              content_type="multipart/form-data")
+    assert response.status_code == 413 and "larger than" in response.get_data(as_text=True)
+
+
+def test_export_follows_the_filter_and_neutralises_formulas(app, logged_in):
+    logged_in.post("/leads/", data={"first_name": "=HYPERLINK(\"http://evil\")", "phone": "+1 202 555 0142"})
+    logged_in.post("/leads/", data={"first_name": "Plain", "email": "a@b.co"})
+    rows = list(csv.reader(io.StringIO(logged_in.get("/leads/export.csv").get_data(as_text=True))))
+    assert rows[0][:2] == ["first_name", "last_name"] and len(rows) == 3
+    names = {r[0] for r in rows[1:]}
+    assert "'=HYPERLINK(\"http://evil\")" in names and "Plain" in names
+    assert "'+1 202 555 0142" in rows[1] + rows[2]  # "+" starts a formula too
+    only = list(csv.reader(io.StringIO(logged_in.get("/leads/export.csv?status=not_checked").get_data(as_text=True))))
+    assert len(only) == 1  # no line: both say No Active Line, none is Not checked
