@@ -1,0 +1,56 @@
+"""Importing in the browser: upload, correct a column, watch the import, then the checks."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from support import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CSV = (
+    "Name,Cell,Email Address,Other Phone\n"
+    "Ada Lovelace,(202) 555-0142,ada@example.com,\n"
+    "Grace Hopper,202-555-0143,grace@icloud.com,\n"
+    "Alan Turing,202 555 0145,alan@gmail.com,202 555 0147\n"
+    "Bad Row,555-1234,,\n"
+)
+
+
+def test_upload_map_import_and_watch_the_checks(page, live_server, demo_line, demo_server,
+                                                worker_process, tmp_path):
+    demo_server.latency = 1.0  # six calls in all: the table is still checking when we get there
+    path = tmp_path / "crm export.csv"
+    path.write_text(CSV)
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", "ada@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=Import")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("button:has-text('Upload')")
+
+    expect(page.locator("h1")).to_contain_text("Map the columns")
+    expect(page.locator("td", has_text="Grace Hopper")).to_be_visible()
+    assert page.input_value("select[name=column-1]") == "phone"
+    assert page.input_value("select[name=column-3]") == "alt_phone1"
+    # The user's CRM calls its second alternate "Other Phone".
+    page.select_option("select[name=column-3]", "alt_phone2")
+    page.click("button:has-text('Import')")
+
+    expect(page.locator("#import-progress [data-state]")).to_have_attribute("data-state", "done")
+    expect(page.locator("#import-progress progress")).to_have_attribute("value", "100")
+    expect(page.locator("[data-count=imported]")).to_have_text("3")
+    expect(page.locator("[data-count=invalid]")).to_have_text("1")
+
+    page.click("text=See the leads")
+    expect(page).to_have_url(re.compile(r"/leads/$"))
+    page.evaluate("window.notReloaded = true")
+    expect(page.locator("tbody tr")).to_have_count(3)
+    expect(page.locator("tr[data-status=checking]").first).to_be_visible()
+    expect(page.locator(".batch progress")).to_be_visible()
+    # The rows poll their own status and settle on the demo rule's answers, with no reload.
+    expect(page.locator("tr:has-text('Ada Lovelace')")).to_have_attribute("data-status", "available")
+    expect(page.locator("tr:has-text('Grace Hopper')")).to_have_attribute("data-status", "available")
+    expect(page.locator("tr:has-text('Alan Turing')")).to_have_attribute("data-status", "unavailable")
+    assert page.evaluate("window.notReloaded") is True
