@@ -50,5 +50,7 @@ def from_environment(instance_path: str) -> dict:
         "CHECK_RETRY_DELAYS": [float(x) for x in env.get("CHECK_RETRY_DELAYS", "5,20,60").split(",") if x.strip()],
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
         "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
+        # Processes that parse and normalise import rows (the import's heaviest work).
+        "IMPORT_PROCESSES": int(env.get("IMPORT_PROCESSES", str(os.cpu_count() or 1))),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
     }

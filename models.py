@@ -142,7 +142,8 @@ class Lead(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    # Indexed through ix_lead_workspace_status (its leading column); one index less to maintain.
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     company: Mapped[str] = mapped_column(String(200), default="")

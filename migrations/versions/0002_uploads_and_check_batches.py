@@ -63,6 +63,7 @@ def upgrade():
         batch_op.add_column(sa.Column('upload_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('batch_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_lead_batch_status', ['batch_id', 'status'], unique=False)
+        batch_op.drop_index('ix_lead_workspace_id')
         batch_op.create_foreign_key('fk_lead_batch_id', 'check_batch', ['batch_id'], ['id'], ondelete='SET NULL')
         batch_op.create_foreign_key('fk_lead_upload_id', 'upload', ['upload_id'], ['id'], ondelete='SET NULL')
 
@@ -75,6 +76,7 @@ def downgrade():
         batch_op.drop_constraint('fk_lead_upload_id', type_='foreignkey')
         batch_op.drop_constraint('fk_lead_batch_id', type_='foreignkey')
         batch_op.drop_index('ix_lead_batch_status')
+        batch_op.create_index('ix_lead_workspace_id', ['workspace_id'], unique=False)
         batch_op.drop_column('batch_id')
         batch_op.drop_column('upload_id')
 

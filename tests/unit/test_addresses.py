@@ -1,6 +1,6 @@
 """Normalising phones and emails: the forms we store and send to lines."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from availability.addresses import (
     ADDRESS_FIELDS, InvalidAddress, Kind, guess_kind, normalise_email, normalise_phone, read_field,
@@ -88,3 +88,25 @@ def test_any_text_either_normalises_or_raises_our_own_error(raw, region):
             normalise_phone(raw, region) if kind is Kind.PHONE else normalise_email(raw)
         except InvalidAddress:
             pass
+
+
+plain_emails = st.from_regex(r"[a-z0-9_%+.-]{1,70}@([a-z0-9-]{1,70}\.){1,3}[a-z0-9]{1,65}", fullmatch=True)
+
+
+@settings(max_examples=600)
+@given(st.one_of(plain_emails, st.emails()))
+def test_the_fast_path_for_plain_emails_agrees_with_email_validator(raw):
+    from email_validator import EmailNotValidError, validate_email
+
+    from availability.addresses import _plain_email
+
+    text = raw.lower()
+    if _plain_email(text):
+        assert validate_email(text, check_deliverability=False).normalized == text
+    else:  # everything else is email-validator's call
+        try:
+            expected = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        if len(text) <= 254 and expected is not None:
+            assert normalise_email(text) == expected
