@@ -81,35 +81,52 @@ def start_batch(workspace_id: int, kind: str, which) -> CheckBatch | None:
     """Check every lead of the workspace matching the SQL condition `which` as one batch; with no
     line switched on they all say No Active Line instead, and nothing is queued."""
     scope = (Lead.workspace_id == workspace_id, which)
-    if not has_line_switched_on(workspace_id):
-        db.session.execute(db.update(Lead).where(*scope).values(
-            status=LeadStatus.NO_ACTIVE_LINE, checked_at=utcnow(), error=None, available_address=None))
+    batch = open_batch(workspace_id, kind)
+    if batch is None:
+        db.session.execute(db.update(Lead).where(*scope).values(**NO_LINE_VALUES, checked_at=utcnow()))
         db.session.commit()
+        return None
+    db.session.execute(db.update(Lead).where(*scope).values(**checking_values(batch)))
+    db.session.commit()
+    queue_batch(batch)
+    return batch
+
+
+# What a lead's row holds when it is told No Active Line.
+NO_LINE_VALUES = {"status": LeadStatus.NO_ACTIVE_LINE, "error": None, "available_address": None}
+
+
+def open_batch(workspace_id: int, kind: str) -> CheckBatch | None:
+    """A new batch, or None when no line is switched on (its leads will say No Active Line)."""
+    if not has_line_switched_on(workspace_id):
         return None
     batch = CheckBatch(workspace_id=workspace_id, kind=kind)
     db.session.add(batch)
     db.session.flush()
+    return batch
+
+
+def checking_values(batch: CheckBatch) -> dict:
+    """What a lead's row holds while it waits to be checked in `batch`."""
+    return {"status": LeadStatus.CHECKING, "batch_id": batch.id, "check_run": f"batch-{batch.id}",
+            "check_started_at": utcnow(), "error": None}
+
+
+def queue_batch(batch: CheckBatch) -> None:
+    """Queue a check for every lead marked Checking in the batch, a few hundred per round trip."""
     run = f"batch-{batch.id}"
-    batch.total = db.session.execute(db.update(Lead).where(*scope).values(
-        status=LeadStatus.CHECKING, batch_id=batch.id, check_run=run, check_started_at=utcnow(),
-        error=None)).rowcount
+    ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.check_run == run)
+                             .order_by(Lead.id)).all()
+    batch.total = len(ids)
     db.session.commit()
-    ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id).order_by(Lead.id))
-    chunk: list[int] = []
     try:
-        for lead_id in ids:
-            chunk.append(lead_id)
-            if len(chunk) == ENQUEUE_CHUNK:
-                enqueue_checks(chunk, run)
-                chunk = []
-        if chunk:
-            enqueue_checks(chunk, run)
+        for start in range(0, len(ids), ENQUEUE_CHUNK):
+            enqueue_checks(ids[start:start + ENQUEUE_CHUNK], run)
     except Exception as exc:  # Redis unreachable: don't leave leads Checking with no job behind them
         db.session.execute(db.update(Lead).where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
                            .values(status=LeadStatus.NOT_CHECKED, check_run=None, check_started_at=None))
         db.session.commit()
         raise BackgroundUnavailable("Background checking is unavailable right now") from exc
-    return batch
 
 
 def check_waiting_leads(workspace_id: int) -> CheckBatch | None:

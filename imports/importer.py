@@ -13,10 +13,10 @@ from itertools import islice
 from flask import current_app
 
 import lead_checks
-from availability.addresses import ADDRESS_FIELDS, read_field
+from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
 from extensions import db
 from availability.statuses import LeadStatus
-from models import Lead, Upload, UploadState, Workspace, utcnow
+from models import CheckBatch, Lead, Upload, UploadState, Workspace, utcnow
 
 from .mapping import LEAD_FIELDS
 from .reader import FileFormat, ImportFileError, count_rows, rows
@@ -30,26 +30,35 @@ def run_import(upload_id: int) -> None:
     upload = db.session.get(Upload, upload_id)
     if upload is None or upload.state not in (UploadState.QUEUED, UploadState.IMPORTING):
         return  # finished already, or never confirmed
+    if upload.state == UploadState.QUEUED:
+        # New leads are written already Checking in this batch (or No Active Line without a line),
+        # so the end of the import only has to queue them.
+        batch = lead_checks.open_batch(upload.workspace_id, "upload")
+        upload.batch_id = batch.id if batch else None
+        db.session.commit()
     try:
         _import(upload)
     except Exception as exc:
         db.session.rollback()
-        upload = db.session.get(Upload, upload_id)
-        upload.state = UploadState.FAILED
-        reason = str(exc) if isinstance(exc, ImportFileError) else "an unexpected error"
-        if upload.rows_done:
-            upload.error = (f"The import stopped after {upload.rows_done} of {upload.rows_total} rows "
-                            f"({upload.imported} leads imported) because of {reason}.")[:500]
-        else:
-            upload.error = f"Nothing was imported because of {reason}."[:500]
-        upload.finished_at = utcnow()
-        db.session.commit()
+        _failed(db.session.get(Upload, upload_id), exc)
         if not isinstance(exc, ImportFileError):
             raise
-        return
-    # The new leads are checked as one batch (or told No Active Line).
-    upload.batch_id = getattr(lead_checks.start_batch(upload.workspace_id, "upload",
-                                                      Lead.upload_id == upload.id), "id", None)
+    finally:
+        # What was imported gets checked, even when the import stopped early.
+        upload = db.session.get(Upload, upload_id)
+        if upload.batch_id and upload.imported:
+            lead_checks.queue_batch(db.session.get(CheckBatch, upload.batch_id))
+
+
+def _failed(upload: Upload, exc: Exception) -> None:
+    upload.state = UploadState.FAILED
+    reason = str(exc) if isinstance(exc, ImportFileError) else "an unexpected error"
+    if upload.rows_done:
+        upload.error = (f"The import stopped after {upload.rows_done} of {upload.rows_total} rows "
+                        f"({upload.imported} leads imported) because of {reason}.")[:500]
+    else:
+        upload.error = f"Nothing was imported because of {reason}."[:500]
+    upload.finished_at = utcnow()
     db.session.commit()
 
 
@@ -78,8 +87,8 @@ def _import(upload: Upload) -> None:
         for _ in islice(numbered, upload.rows_done):
             pass
         processes = current_app.config["IMPORT_PROCESSES"]
-        for parsed in _parsed_chunks(_chunks(numbered, CHUNK), upload.mapping, region, processes):
-            _import_chunk(upload, parsed, seen, existing, problems)
+        for chunk, parsed in _parsed_chunks(_chunks(numbered, CHUNK), upload.mapping, region, processes):
+            _import_chunk(upload, chunk, parsed, seen, existing, problems)
             out.flush()
     upload.state = UploadState.DONE
     upload.finished_at = utcnow()
@@ -91,49 +100,47 @@ def _chunks(items: Iterator, size: int) -> Iterable[list]:
         yield chunk
 
 
-def _parsed_chunks(chunks: Iterable[list], mapping: list, region: str, processes: int) -> Iterator[list]:
-    """Each chunk's rows parsed and normalised, in order. Normalising (phonenumbers above all) is
-    most of an import's work, so it runs on every core while this process writes to the database;
-    at most two chunks per process are in flight, so the file is never read ahead whole."""
+def _parsed_chunks(chunks: Iterable[list], mapping: list, region: str,
+                   processes: int) -> Iterator[tuple[list, list]]:
+    """Each chunk with its rows parsed and normalised, in order. Normalising (phonenumbers above
+    all) is most of an import's work, so it runs on every core while this process writes to the
+    database; at most two chunks per process are in flight, so the file is never read ahead whole."""
     if processes <= 1:
-        yield from (_parse_chunk(chunk, mapping, region) for chunk in chunks)
+        yield from ((chunk, _parse_chunk(chunk, mapping, region)) for chunk in chunks)
         return
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.apply_async(_parse_chunk, (chunk, mapping, region)))
+            pending.append((chunk, pool.apply_async(_parse_chunk, (chunk, mapping, region))))
             if len(pending) >= 2 * processes:
-                yield pending.popleft().get()
+                chunk, result = pending.popleft()
+                yield chunk, result.get()
         while pending:
-            yield pending.popleft().get()
+            chunk, result = pending.popleft()
+            yield chunk, result.get()
 
 
 def _parse_chunk(chunk: list[tuple[int, list[str]]], mapping: list, region: str) -> list[tuple]:
-    """(row number, cells, lead, keys, invalid fields) per row; lead is None for an empty row."""
+    """(lead columns, keys, invalid fields) per row; the columns are None for an empty row.
+    Plain tuples: they cross between processes, and pickle small."""
     parsed = []
-    for number, cells in chunk:
+    for _, cells in chunk:
         values = {field: cells[i].strip() for i, field in enumerate(mapping) if field and i < len(cells)}
-        if any(values.values()):
-            parsed.append((number, cells, *_lead(values, region)))
-        else:
-            parsed.append((number, cells, None, set(), []))
+        parsed.append(_lead(values, region) if any(values.values()) else (None, set(), []))
     return parsed
 
 
-def _import_chunk(upload: Upload, parsed: list[tuple], seen: dict[str, int], existing: set[str],
-                  problems) -> None:
-    candidates = []
-    for number, cells, lead, keys, bad in parsed:
+def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int],
+                  existing: set[str], problems) -> None:
+    new = []
+    for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
         if lead is None:
             upload.empty += 1
-        elif not keys:
+            continue
+        if not keys:
             upload.invalid += 1
             problems.writerow([number, "; ".join(bad) or "no phone number or email address", *cells])
-        else:
-            candidates.append((number, cells, lead, keys, bad))
-
-    new = []
-    for number, cells, lead, keys, bad in candidates:
+            continue
         earlier = next((seen[k] for k in keys if k in seen), None)
         if earlier or keys & existing:
             upload.duplicates += 1
@@ -145,46 +152,62 @@ def _import_chunk(upload: Upload, parsed: list[tuple], seen: dict[str, int], exi
         if bad:
             upload.invalid_fields += 1
             problems.writerow([number, "imported; kept as typed but invalid: " + "; ".join(bad), *cells])
-        new.append({**lead, "workspace_id": upload.workspace_id, "upload_id": upload.id})
+        new.append(lead)
     if new:
-        _insert(new)
+        _insert(new, upload)
     upload.imported += len(new)
-    upload.rows_done += len(parsed)
+    upload.rows_done += len(chunk)
     db.session.commit()
 
 
-def _insert(leads: list[dict]) -> None:
+def _insert(leads: list[tuple], upload: Upload) -> None:
     """One executemany straight to the driver, in the session's transaction: at 100,000 rows the
     ORM's (and even Core's) per-row parameter processing costs more than the database does."""
     connection = db.session.connection()
     to_db = Lead.__table__.c.created_at.type.bind_processor(connection.dialect)
     now = to_db(utcnow()) if to_db else utcnow()
-    columns = [*leads[0], "status", "created_at"]
-    rows = [(*lead.values(), LeadStatus.NOT_CHECKED.value, now) for lead in leads]
+    if upload.batch_id:
+        state = {**lead_checks.checking_values(db.session.get(CheckBatch, upload.batch_id)),
+                 "status": LeadStatus.CHECKING.value}
+    else:
+        state = {**lead_checks.NO_LINE_VALUES, "status": LeadStatus.NO_ACTIVE_LINE.value, "checked_at": now}
+    state = {k: (to_db(v) if to_db and hasattr(v, "isoformat") else v) for k, v in state.items()}
+    columns = [*LEAD_COLUMNS, "workspace_id", "upload_id", "created_at", *state]
+    extra = (upload.workspace_id, upload.id, now, *state.values())
     placeholders = ", ".join(["?" if connection.dialect.paramstyle == "qmark" else "%s"] * len(columns))
     sql = f"INSERT INTO lead ({', '.join(columns)}) VALUES ({placeholders})"
-    connection.exec_driver_sql(sql, rows)
+    connection.exec_driver_sql(sql, [lead + extra for lead in leads])
 
 
-def _lead(values: dict[str, str], region: str) -> tuple[dict, set[str], list[str]]:
-    """The lead's column values, the addresses that identify it, and what was invalid."""
-    lead = {field: "" for field in NAME_LIMITS}
+# (field, kind, column of its normal form), in check order; computed once, used 800,000 times.
+_ADDRESS_COLUMNS = [(field, kind, f"{field}_norm") for field, kind in ADDRESS_FIELDS]
+# The order of the values _lead returns.
+LEAD_COLUMNS = [*NAME_LIMITS, *(column for field, _, norm in _ADDRESS_COLUMNS for column in (field, norm))]
+
+
+def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[str]]:
+    """The lead's column values (LEAD_COLUMNS order), the addresses that identify it, and what was
+    invalid."""
     if values.get("full_name") and not (values.get("first_name") or values.get("last_name")):
         first, _, last = values["full_name"].partition(" ")
         values = {**values, "first_name": first, "last_name": last.strip()}
-    for field, limit in NAME_LIMITS.items():
-        lead[field] = values.get(field, "")[:limit]
-    valid, bad = [], []
-    for field, kind in ADDRESS_FIELDS:
-        value = read_field(field, kind, values.get(field), region)
-        lead[field], lead[f"{field}_norm"] = value.raw[:254], value.normalised
-        if value.invalid:
-            bad.append(f"{LEAD_FIELDS[field]} “{value.raw[:60]}”: {value.problem}")
-        elif value.normalised:
-            valid.append((field, value.normalised))
-    # A lead is known by its primary phone and email; failing those, its first valid address.
-    keys = {norm for field, norm in valid if field in ("phone", "email")} or {norm for _, norm in valid[:1]}
-    return lead, keys, bad
+    lead = [values.get(field, "")[:limit] for field, limit in NAME_LIMITS.items()]
+    keys, fallback, bad = set(), None, []
+    for field, kind, _ in _ADDRESS_COLUMNS:
+        raw = values.get(field, "")[:254]
+        norm = None
+        if raw:
+            try:
+                norm = normalise(raw, kind, region)
+            except InvalidAddress as exc:
+                bad.append(f"{LEAD_FIELDS[field]} “{raw[:60]}”: {exc.reason}")
+        lead += (raw, norm)
+        # A lead is known by its primary phone and email; failing those, its first valid address.
+        if norm and field in ("phone", "email"):
+            keys.add(norm)
+        elif norm and fallback is None:
+            fallback = norm
+    return tuple(lead), keys or ({fallback} if fallback else set()), bad
 
 
 def _existing_keys(workspace_id: int) -> set[str]:
