@@ -14,10 +14,6 @@ class LeadStatus(StrEnum):
     def label(self) -> str:
         return _LABELS[self]
 
-    @property
-    def is_final(self) -> bool:
-        return self is not LeadStatus.CHECKING
-
 
 _LABELS = {
     LeadStatus.NOT_CHECKED: "Not checked",

@@ -76,4 +76,3 @@ def test_statuses_have_the_specs_labels():
     assert [s.label for s in LeadStatus] == [
         "Not checked", "Checking", "Available", "Unavailable", "Error", "No Active Line",
     ]
-    assert not LeadStatus.CHECKING.is_final and LeadStatus.ERROR.is_final
