@@ -1,0 +1,73 @@
+"""Each line's pace, shared by every worker process through Redis.
+
+One Lua script decides, atomically and on Redis's own clock, whether a call to a line may go now:
+a GCRA (generic cell rate algorithm: a token bucket kept as one timestamp) for the rate per minute,
+a counter per UTC day for the daily cap, and a pause that a 429 sets for everyone. It answers 0
+(go: the call is counted) or the seconds to wait.
+"""
+from dataclasses import dataclass
+
+from redis import Redis
+
+_ACQUIRE = """
+local tat_key, pause_key, day_key = KEYS[1], KEYS[2], KEYS[3]
+local interval, burst, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local paused_until = tonumber(redis.call('GET', pause_key) or '0')
+if paused_until > now then
+  return tostring(paused_until - now)
+end
+local next_day = (math.floor(now / 86400) + 1) * 86400
+if cap > 0 and tonumber(redis.call('GET', day_key) or '0') >= cap then
+  return tostring(next_day - now)
+end
+local tat = math.max(tonumber(redis.call('GET', tat_key) or '0'), now)
+local wait = tat - (burst - 1) * interval - now
+if wait > 0 then
+  return tostring(wait)
+end
+redis.call('SET', tat_key, tostring(tat + interval), 'PX', math.ceil((tat + interval - now) * 1000) + 1000)
+if cap > 0 then
+  redis.call('INCR', day_key)
+  redis.call('EXPIREAT', day_key, math.floor(next_day) + 3600)
+end
+return '0'
+"""
+
+_PAUSE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local until_ = now + tonumber(ARGV[1])
+if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], tostring(until_), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1000)
+end
+return tostring(until_)
+"""
+
+
+@dataclass(frozen=True)
+class Pace:
+    rate_per_minute: int
+    daily_cap: int | None = None
+    # Calls allowed back to back after a quiet spell; 1 spaces every call evenly.
+    burst: int = 1
+
+
+class LinePacer:
+    def __init__(self, redis: Redis, line_id: int, pace: Pace):
+        self._redis, self.pace = redis, pace
+        prefix = f"pace:line:{line_id}"
+        self._keys = [f"{prefix}:tat", f"{prefix}:paused", f"{prefix}:day"]
+        self._acquire = redis.register_script(_ACQUIRE)
+        self._pause = redis.register_script(_PAUSE)
+
+    def try_acquire(self) -> float:
+        """0.0 when a call may go now (and is counted), else the seconds until one may."""
+        interval = 60.0 / self.pace.rate_per_minute
+        wait = self._acquire(keys=self._keys, args=[interval, self.pace.burst, self.pace.daily_cap or 0])
+        return float(wait)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every worker off this line for `seconds` (the line said 429)."""
+        self._pause(keys=self._keys[1:2], args=[max(0.0, seconds)])
