@@ -52,5 +52,8 @@ def from_environment(instance_path: str) -> dict:
         "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
         # Processes that parse and normalise import rows (the import's heaviest work).
         "IMPORT_PROCESSES": int(env.get("IMPORT_PROCESSES", str(os.cpu_count() or 1))),
+        # How long a line's answer about an address is reused instead of asking again.
+        "CACHE_AVAILABLE_DAYS": float(env.get("CACHE_AVAILABLE_DAYS", "30")),
+        "CACHE_UNAVAILABLE_DAYS": float(env.get("CACHE_UNAVAILABLE_DAYS", "7")),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
     }

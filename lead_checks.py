@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from address_checks import AddressChecker
 from availability.checker import addresses_to_check, walk
-from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
 from jobs.queue import enqueue_check, enqueue_checks
-from models import AddressResult, CheckBatch, Lead, Line, LineStatus, utcnow
+from models import CheckBatch, Lead, Line, LineStatus, utcnow
 
 ENQUEUE_CHUNK = 500
 
@@ -57,8 +57,9 @@ def line_state(workspace_id: int) -> str:
     return "unhealthy" if has_line_switched_on(workspace_id) else "none"
 
 
-def request_check(lead: Lead) -> None:
-    """Mark the lead Checking and queue its check, or say No Active Line at once."""
+def request_check(lead: Lead, *, fresh: bool = False) -> None:
+    """Mark the lead Checking and queue its check, or say No Active Line at once. `fresh` asks the
+    lines again even where an earlier answer could be reused (the user asked for a re-check)."""
     if not has_line_switched_on(lead.workspace_id):
         _finish(lead, LeadStatus.NO_ACTIVE_LINE)
         db.session.commit()
@@ -70,7 +71,7 @@ def request_check(lead: Lead) -> None:
     lead.error = None
     db.session.commit()
     try:
-        enqueue_check(lead.id, lead.check_run)
+        enqueue_check(lead.id, lead.check_run, fresh=fresh)
     except Exception as exc:  # redis.RedisError and socket errors alike
         lead.status, lead.check_run, lead.check_started_at = previous
         db.session.commit()
@@ -143,7 +144,8 @@ def batch_progress(batch: CheckBatch) -> dict[str, int]:
     return {**counts, "total": total, "done": total - counts.get(LeadStatus.CHECKING, 0)}
 
 
-def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int) -> Again | None:
+def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
+              fresh: bool = False) -> Again | None:
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.check_run != run:
         return None  # deleted, or a newer check replaced this one
@@ -156,35 +158,30 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int) -> Ag
         db.session.commit()
         return None
 
-    line = lines[0]
-    client = client_for(
-        line_config(line),
-        connect_timeout=current_app.config["LINE_CONNECT_TIMEOUT"],
-        read_timeout=current_app.config["LINE_READ_TIMEOUT"],
-    )
+    checker = AddressChecker(lead.workspace_id, lines, fresh=fresh)
     pending = [a for a in addresses_to_check(lead.address_fields()) if a not in skip]
-    result = walk(pending, client.check)
+    result = walk(pending, checker.ask)
     for address, answer in result.answers:
-        _record(lead, line, address, answer)
+        if answer.outcome is Outcome.INVALID_ADDRESS:
+            _mark_invalid(lead, address)
     answered = skip + tuple(a for a, _ in result.answers)
 
     if result.done:
         _finish(lead, result.status, available=result.available_address, error=result.note)
         db.session.commit()
         return None
-    again = _after_trouble(lead, line, result.interrupted_by, answered, attempt)
+    again = _after_trouble(lead, result.interrupted_by, answered, attempt)
     db.session.commit()
     return again
 
 
-def _after_trouble(lead: Lead, line: Line, trouble: CheckResult, answered: tuple[str, ...],
+def _after_trouble(lead: Lead, trouble: CheckResult, answered: tuple[str, ...],
                    attempt: int) -> Again | None:
     if trouble.outcome is Outcome.RATE_LIMITED:
-        # Not the lead's fault and not an error: wait as long as the line asked.
+        # Not the lead's fault and not an error: come back when a line can take the call.
         return Again(trouble.retry_after or 60, answered, attempt)
     if trouble.outcome is Outcome.LINE_UNHEALTHY:
-        mark_unhealthy(line, trouble.detail)
-        # Another line may still be healthy; the next run picks it, or reports no healthy line.
+        # Every line turned out unhealthy; the next run reports it (or finds one back in use).
         return Again(0, answered, attempt)
     # Could not tell: ask again after each configured pause, then give the lead an Error.
     delays = current_app.config["CHECK_RETRY_DELAYS"]
@@ -194,23 +191,11 @@ def _after_trouble(lead: Lead, line: Line, trouble: CheckResult, answered: tuple
     return None
 
 
-def mark_unhealthy(line: Line, reason: str) -> None:
-    line.status = LineStatus.UNHEALTHY
-    line.health_reason = reason[:300]
-    line.health_checked_at = utcnow()
-
-
 def give_up(lead_id: int, run: str, error: str) -> None:
     lead = db.session.get(Lead, lead_id)
     if lead is not None and lead.check_run == run and lead.status == LeadStatus.CHECKING:
         _finish(lead, LeadStatus.ERROR, error=error)
         db.session.commit()
-
-
-def line_config(line: Line) -> LineConfig:
-    box = current_app.extensions["secrets_box"]
-    secret = box.decrypt(line.secret_encrypted) if line.secret_encrypted else None
-    return LineConfig(provider=line.provider, url=line.url, secret=secret, sender=line.sender)
 
 
 def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None,
@@ -222,21 +207,8 @@ def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None,
     lead.check_started_at = None
 
 
-def _record(lead: Lead, line: Line, address: str, answer: CheckResult) -> None:
-    """Keep the line's answer for the address (the cache and history); never store non-answers."""
-    if answer.outcome is Outcome.INVALID_ADDRESS:
-        # The line rejected the address: show it as invalid on the lead from now on.
-        for value in lead.address_fields():
-            if value.normalised == address:
-                setattr(lead, f"{value.field}_norm", None)
-    row = db.session.scalar(
-        db.select(AddressResult).where(
-            AddressResult.workspace_id == lead.workspace_id, AddressResult.address == address
-        )
-    )
-    if row is None:
-        row = AddressResult(workspace_id=lead.workspace_id, address=address)
-        db.session.add(row)
-    row.result = answer.outcome.value
-    row.line_id = line.id
-    row.checked_at = utcnow()
+def _mark_invalid(lead: Lead, address: str) -> None:
+    """The line rejected the address: show it as invalid on the lead from now on."""
+    for value in lead.address_fields():
+        if value.normalised == address:
+            setattr(lead, f"{value.field}_norm", None)

@@ -2,8 +2,8 @@
 from flask import current_app
 
 import lead_checks
+from address_checks import line_client, mark_unhealthy
 from availability.addresses import InvalidAddress, guess_kind, normalise
-from availability.lines import client_for
 from availability.outcomes import CheckResult, Outcome
 from extensions import db
 from models import Line, LineStatus, Workspace, utcnow
@@ -65,15 +65,10 @@ def test_connection(line: Line, address: str) -> tuple[str, CheckResult]:
         normalised = normalise(address, guess_kind(address), region)
     except InvalidAddress as exc:
         return address, CheckResult(Outcome.INVALID_ADDRESS, exc.reason)
-    client = client_for(
-        lead_checks.line_config(line),
-        connect_timeout=current_app.config["LINE_CONNECT_TIMEOUT"],
-        read_timeout=current_app.config["LINE_READ_TIMEOUT"],
-    )
-    result = client.check(normalised)
+    result = line_client(line).check(normalised)
     if result.outcome is Outcome.LINE_UNHEALTHY:
         if line.status == LineStatus.ACTIVE:
-            lead_checks.mark_unhealthy(line, result.detail)
+            mark_unhealthy(line, result.detail)
         line.health_reason = result.detail[:300]
     elif result.is_answer:
         line.health_reason = None

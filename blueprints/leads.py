@@ -131,13 +131,14 @@ def row(lead_id: int):
 @bp.post("/<int:lead_id>/check")
 def check(lead_id: int):
     lead = owned_or_404(Lead, lead_id, current_user.workspace_id)
-    message = _start_check(lead)
+    # The button is a deliberate re-check: ask the lines again rather than reuse an answer.
+    message = _start_check(lead, fresh=True)
     return render_template("leads/_row.html", lead=lead, message=message)
 
 
-def _start_check(lead: Lead) -> str | None:
+def _start_check(lead: Lead, fresh: bool = False) -> str | None:
     try:
-        lead_checks.request_check(lead)
+        lead_checks.request_check(lead, fresh=fresh)
     except lead_checks.BackgroundUnavailable as exc:
         return str(exc)
     return None

@@ -3,12 +3,13 @@ import lead_checks
 from jobs.queue import enqueue_check, job_app
 
 
-def check_lead(lead_id: int, run: str, skip: list[str], attempt: int) -> str:
+def check_lead(lead_id: int, run: str, skip: list[str], attempt: int, fresh: bool = False) -> str:
     with job_app().app_context():
-        again = lead_checks.run_check(lead_id, run, tuple(skip), attempt)
+        again = lead_checks.run_check(lead_id, run, tuple(skip), attempt, fresh)
         if again is None:
             return "done"
-        enqueue_check(lead_id, run, skip=again.skip, attempt=again.attempt, delay=again.delay)
+        enqueue_check(lead_id, run, skip=again.skip, attempt=again.attempt, delay=again.delay,
+                      fresh=fresh)
         return f"again in {again.delay:.0f}s"
 
 

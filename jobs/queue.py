@@ -70,7 +70,7 @@ def enqueue_checks(lead_ids: list[int], run: str) -> None:
 
 
 def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0,
-                  delay: float = 0) -> None:
+                  delay: float = 0, fresh: bool = False) -> None:
     from jobs.checks import check_failed, check_lead
 
     queue = check_queue()
@@ -79,7 +79,7 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
         description=f"check lead {lead_id} (attempt {attempt + 1})",
         on_failure=Callback(check_failed),
     )
-    args = (lead_id, run, list(skip), attempt)
+    args = (lead_id, run, list(skip), attempt, fresh)
     if delay > 0:
         queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, **kwargs)
     else:

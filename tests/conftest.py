@@ -80,8 +80,9 @@ def app():
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         redis = redis_connection(app)
-        for key in redis.scan_iter(f"*{app.config['RQ_QUEUE']}*"):
-            redis.delete(key)
+        for pattern in (f"*{app.config['RQ_QUEUE']}*", "pace:*", "inflight:*"):
+            for key in redis.scan_iter(pattern):
+                redis.delete(key)
         db.engine.dispose()
 
 

@@ -1,0 +1,135 @@
+"""Asking about one address, spending a line call only when nothing else can answer.
+
+In order: a fresh enough earlier answer (the cache, per workspace); another worker already asking
+about the same address (wait for its answer); then whichever healthy line may be called first under
+its pace. A 429 pauses that line for every worker and the next line is tried; an unhealthy answer
+takes the line out of use. When every line must wait longer than a moment, the caller is told to
+come back later (RATE_LIMITED with the wait) instead of holding a worker.
+"""
+import time
+from datetime import timedelta
+
+from flask import current_app
+
+from availability.lines import LineConfig, client_for
+from availability.outcomes import CheckResult, Outcome
+from availability.pacing import LinePacer, Pace
+from extensions import db
+from jobs.queue import redis_connection
+from models import AddressResult, Line, LineStatus, utcnow
+
+# A worker sleeps through waits up to this long; longer ones go back to the queue.
+MAX_INLINE_WAIT = 2.0
+# How long one worker may hold an address while asking a line about it.
+IN_FLIGHT_SECONDS = 120
+
+
+def line_config(line: Line) -> LineConfig:
+    box = current_app.extensions["secrets_box"]
+    secret = box.decrypt(line.secret_encrypted) if line.secret_encrypted else None
+    return LineConfig(provider=line.provider, url=line.url, secret=secret, sender=line.sender)
+
+
+def line_client(line: Line):
+    return client_for(line_config(line), connect_timeout=current_app.config["LINE_CONNECT_TIMEOUT"],
+                      read_timeout=current_app.config["LINE_READ_TIMEOUT"])
+
+
+def mark_unhealthy(line: Line, reason: str) -> None:
+    line.status = LineStatus.UNHEALTHY
+    line.health_reason = reason[:300]
+    line.health_checked_at = utcnow()
+
+
+def pacer(line: Line) -> LinePacer:
+    return LinePacer(redis_connection(), line.id, Pace(line.rate_per_minute, line.daily_cap))
+
+
+class AddressChecker:
+    def __init__(self, workspace_id: int, lines: list[Line], *, fresh: bool = False):
+        self.workspace_id, self.lines, self.fresh = workspace_id, list(lines), fresh
+        self.calls = 0
+
+    def ask(self, address: str) -> CheckResult:
+        if not self.fresh:
+            cached = self.cached(address)
+            if cached:
+                return cached
+        redis = redis_connection()
+        lock = f"inflight:{self.workspace_id}:{address}"
+        if not redis.set(lock, "1", nx=True, ex=IN_FLIGHT_SECONDS):
+            # Another worker is asking a line about this address right now: use its answer.
+            return self._await_other(address)
+        try:
+            return self._ask_a_line(address)
+        finally:
+            redis.delete(lock)
+
+    def cached(self, address: str) -> CheckResult | None:
+        row = db.session.scalar(db.select(AddressResult).where(
+            AddressResult.workspace_id == self.workspace_id, AddressResult.address == address))
+        if row is None:
+            return None
+        config = current_app.config
+        days = config["CACHE_AVAILABLE_DAYS"] if row.result == Outcome.AVAILABLE else config["CACHE_UNAVAILABLE_DAYS"]
+        if utcnow() - row.checked_at > timedelta(days=days):
+            return None
+        return CheckResult(Outcome(row.result), "from an earlier check")
+
+    def _await_other(self, address: str) -> CheckResult:
+        deadline = time.monotonic() + MAX_INLINE_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            db.session.expire_all()
+            cached = self.cached(address)
+            if cached:
+                return cached
+        return CheckResult(Outcome.RATE_LIMITED, "another check of this address is running", 2.0)
+
+    def _ask_a_line(self, address: str) -> CheckResult:
+        while self.lines:
+            line, wait = self._next_line()
+            if wait > MAX_INLINE_WAIT:
+                return CheckResult(Outcome.RATE_LIMITED, "every line is at its pace", wait)
+            if wait > 0:
+                time.sleep(wait)
+                continue
+            result = self._call(line, address)
+            if result.outcome is Outcome.RATE_LIMITED:
+                pacer(line).pause(result.retry_after or 60)
+                continue
+            if result.outcome is Outcome.LINE_UNHEALTHY:
+                mark_unhealthy(line, result.detail)
+                db.session.commit()
+                self.lines.remove(line)
+                continue
+            if result.is_answer:
+                self._remember(address, result, line)
+            return result
+        return CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line left")
+
+    def _next_line(self) -> tuple[Line, float]:
+        """The line that may be called soonest; it is reserved when its wait is 0."""
+        best, best_wait = self.lines[0], float("inf")
+        for line in self.lines:
+            wait = pacer(line).try_acquire()
+            if wait == 0:
+                return line, 0.0
+            if wait < best_wait:
+                best, best_wait = line, wait
+        return best, best_wait
+
+    def _call(self, line: Line, address: str) -> CheckResult:
+        self.calls += 1
+        return line_client(line).check(address)
+
+    def _remember(self, address: str, answer: CheckResult, line: Line) -> None:
+        """Keep a line's answer (the cache and the history); "could not tell" is never kept."""
+        row = db.session.scalar(db.select(AddressResult).where(
+            AddressResult.workspace_id == self.workspace_id, AddressResult.address == address))
+        if row is None:
+            row = AddressResult(workspace_id=self.workspace_id, address=address)
+            db.session.add(row)
+        row.result, row.line_id, row.checked_at = answer.outcome.value, line.id, utcnow()
+        # Committed at once: a worker waiting on the same address reads it from here.
+        db.session.commit()
