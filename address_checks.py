@@ -20,8 +20,9 @@ from models import AddressResult, Line, LineStatus, utcnow
 
 # A worker sleeps through waits up to this long; longer ones go back to the queue.
 MAX_INLINE_WAIT = 2.0
-# How long one worker may hold an address while asking a line about it.
-IN_FLIGHT_SECONDS = 120
+# How long one worker may hold an address while asking a line about it: one call at most (connect
+# and read timeouts) plus a short pacing wait. A worker that dies holding it blocks no longer.
+IN_FLIGHT_SECONDS = 30
 
 
 def line_config(line: Line) -> LineConfig:

@@ -85,9 +85,13 @@ def worker_command(burst):
     # the parent's (SQLAlchemy's documented recipe for multiprocessing).
     engine = db.engine
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    Worker([check_queue(app)], connection=redis_connection(app)).work(
-        burst=burst, with_scheduler=True, logging_level="INFO"
-    )
+    # RQ notices a dead worker's jobs once their heartbeat lapses (job monitoring interval + 60 s)
+    # and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and waking that
+    # often when idle (an idle worker wakes every worker_ttl - 15 s), puts the work of a killed
+    # worker back in the queue within about 85 s.
+    Worker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
+           job_monitoring_interval=10, worker_ttl=30).work(
+        burst=burst, with_scheduler=True, logging_level="INFO")
 
 
 DEMO_EMAIL = "demo@example.com"

@@ -76,8 +76,7 @@ class DemoLineServer:
             return max(1, math.ceil(60 - (now - self._accepted[0])))
 
     def answer(self, authorization: str, raw_body: bytes) -> tuple[int, dict, dict]:
-        """(status, JSON body, extra headers) for one check request."""
-        self._count("calls")
+        """(status, JSON body, extra headers) for one check request (already counted in calls)."""
         if self.api_key and authorization != f"Bearer {self.api_key}":
             self._count("unauthorized")
             return (*_error(401, 2004, "Unauthorized - missing or invalid authentication token"), {})
@@ -111,6 +110,7 @@ class DemoLineServer:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path != CHECK_PATH:
                     return self._send(*_error(404, 4004, "Not found"), {})
+                line._count("calls")  # on arrival: a call in progress is a call made
                 # Outside any lock, so concurrent requests overlap like a real remote API.
                 time.sleep(line.latency)
                 self._send(*line.answer(self.headers.get("Authorization", ""), body))

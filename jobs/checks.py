@@ -14,7 +14,10 @@ def check_lead(lead_id: int, run: str, skip: list[str], attempt: int, fresh: boo
 
 
 def check_failed(job, connection, exc_type, exc_value, tb) -> None:
-    """A job that crashed or timed out must not leave its lead Checking forever."""
+    """A job that crashed, timed out or lost its worker for good must not leave its lead Checking
+    forever. While RQ still has retries for it, the lead keeps waiting."""
+    if job.retries_left:
+        return
     lead_id, run = job.args[0], job.args[1]
     with job_app().app_context():
         lead_checks.give_up(lead_id, run, "The check failed unexpectedly; try again")

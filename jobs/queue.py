@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Callback, Queue
+from rq import Callback, Queue, Retry
 
 import embedded_redis
 
@@ -11,6 +11,9 @@ import embedded_redis
 CHECK_JOB_TIMEOUT = 300
 # A maximum-size file at a few thousand rows a second, with room to spare.
 IMPORT_JOB_TIMEOUT = 3600
+# A job whose worker died is run again (RQ finds it abandoned, or sees its work horse killed);
+# checks and imports are safe to repeat.
+RETRY = Retry(max=2)
 
 _app: Flask | None = None
 
@@ -50,7 +53,7 @@ def job_app() -> Flask:
 def enqueue_import(upload_id: int) -> None:
     from jobs.imports import import_upload
 
-    check_queue().enqueue(import_upload, upload_id, job_timeout=IMPORT_JOB_TIMEOUT,
+    check_queue().enqueue(import_upload, upload_id, job_timeout=IMPORT_JOB_TIMEOUT, retry=RETRY,
                           description=f"import upload {upload_id}")
 
 
@@ -62,7 +65,7 @@ def enqueue_checks(lead_ids: list[int], run: str) -> None:
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many([
             Queue.prepare_data(check_lead, args=(lead_id, run, [], 0), timeout=CHECK_JOB_TIMEOUT,
-                               description=f"check lead {lead_id} (attempt 1)",
+                               description=f"check lead {lead_id} (attempt 1)", retry=RETRY,
                                on_failure=Callback(check_failed))
             for lead_id in lead_ids
         ], pipeline=pipe)
@@ -77,6 +80,7 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
     kwargs = dict(
         job_timeout=CHECK_JOB_TIMEOUT,
         description=f"check lead {lead_id} (attempt {attempt + 1})",
+        retry=RETRY,
         on_failure=Callback(check_failed),
     )
     args = (lead_id, run, list(skip), attempt, fresh)
