@@ -17,6 +17,8 @@ from jobs.queue import enqueue_check, enqueue_checks
 from models import CheckBatch, Lead, Line, LineStatus, utcnow
 
 ENQUEUE_CHUNK = 500
+# Seconds between looks for a healthy line while every line is failing.
+HEALTHY_LINE_POLL = 60
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -152,9 +154,8 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
     lines = active_lines(lead.workspace_id)
     if not lines:
         if has_line_switched_on(lead.workspace_id):
-            _finish(lead, LeadStatus.ERROR, error="No healthy line: see the Lines page")
-        else:
-            _finish(lead, LeadStatus.NO_ACTIVE_LINE)
+            return _wait_for_a_healthy_line(lead, skip, attempt)
+        _finish(lead, LeadStatus.NO_ACTIVE_LINE)
         db.session.commit()
         return None
 
@@ -181,14 +182,21 @@ def _after_trouble(lead: Lead, trouble: CheckResult, answered: tuple[str, ...],
         # Not the lead's fault and not an error: come back when a line can take the call.
         return Again(trouble.retry_after or 60, answered, attempt)
     if trouble.outcome is Outcome.LINE_UNHEALTHY:
-        # Every line turned out unhealthy; the next run reports it (or finds one back in use).
-        return Again(0, answered, attempt)
+        return _wait_for_a_healthy_line(lead, answered, attempt)
     # Could not tell: ask again after each configured pause, then give the lead an Error.
     delays = current_app.config["CHECK_RETRY_DELAYS"]
     if attempt < len(delays):
         return Again(delays[attempt], answered, attempt + 1)
     _finish(lead, LeadStatus.ERROR, error=f"The line could not tell: {trouble.detail}")
     return None
+
+
+def _wait_for_a_healthy_line(lead: Lead, answered: tuple[str, ...], attempt: int) -> Again:
+    """Every switched-on line is failing: the check pauses (a sick line says nothing about the
+    lead) and looks again in a while; fixing or re-testing a line lets it go on."""
+    lead.error = "Paused: no healthy line (see the Lines page)"
+    db.session.commit()
+    return Again(HEALTHY_LINE_POLL, answered, attempt)
 
 
 def give_up(lead_id: int, run: str, error: str) -> None:

@@ -33,6 +33,9 @@ def update_line(line: Line, *, name: str, provider: str, url: str, secret: str |
     line.sender, line.rate_per_minute, line.daily_cap = sender, rate_per_minute, daily_cap
     if secret:
         line.secret_encrypted = _encrypt(secret)
+    if line.status == LineStatus.UNHEALTHY:
+        # Edited settings deserve a fresh verdict; paused checks pick the line up again.
+        line.status, line.health_reason = LineStatus.ACTIVE, None
     db.session.commit()
 
 

@@ -69,9 +69,12 @@ def test_without_an_active_line_leads_say_so_and_nothing_is_queued(app, logged_i
     assert "No active line" in page and 'href="/lines/"' in page
 
 
-def test_a_line_with_a_wrong_key_turns_unhealthy_and_leads_show_error_not_unavailable(
+def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
         app, logged_in, demo_line, run_worker):
     import line_admin
+    from rq.registry import ScheduledJobRegistry
+
+    from jobs.queue import check_queue
 
     with app.app_context():
         line = db.session.get(Line, demo_line)
@@ -81,11 +84,25 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_leads_show_error_not_unavai
     run_worker()
     with app.app_context():
         lead_row = db.session.get(Lead, lead)
-        assert lead_row.status == "error" and "healthy line" in lead_row.error
+        # A sick line says nothing about the lead: it waits, neither Error nor Unavailable.
+        assert lead_row.status == "checking" and "no healthy line" in lead_row.error
+        assert ScheduledJobRegistry(queue=check_queue()).count == 1
         line = db.session.get(Line, demo_line)
         assert line.status == "unhealthy" and line.health_reason
     assert "unhealthy" in logged_in.get("/lines/").get_data(as_text=True).lower()
     assert "Every active line is failing" in logged_in.get("/leads/").get_data(as_text=True)
+    assert "no healthy line" in logged_in.get(f"/leads/{lead}/row").get_data(as_text=True)
+
+    # Fixing the line's key puts it back in use; the paused check goes on.
+    with app.app_context():
+        line = db.session.get(Line, demo_line)
+        line_admin.update_line(line, name=line.name, provider="demo", url=line.url,
+                               secret="demo-key", sender=None, rate_per_minute=120, daily_cap=None)
+        assert db.session.get(Line, demo_line).status == "active"
+        logged_in.post(f"/leads/{lead}/check")
+    run_worker()
+    with app.app_context():
+        assert db.session.get(Lead, lead).status == "available"
 
 
 def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, demo_line,
