@@ -7,7 +7,7 @@ takes the line out of use. When every line must wait longer than a moment, the c
 come back later (RATE_LIMITED with the wait) instead of holding a worker.
 """
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -16,7 +16,7 @@ from availability.outcomes import CheckResult, Outcome
 from availability.pacing import LinePacer, Pace
 from extensions import db
 from jobs.queue import redis_connection
-from models import AddressResult, Line, LineStatus, utcnow
+from models import AddressResult, Line, LineStatus, Workspace, utcnow
 
 # A worker sleeps through waits up to this long; longer ones go back to the queue.
 MAX_INLINE_WAIT = 2.0
@@ -32,8 +32,10 @@ def line_config(line: Line) -> LineConfig:
 
 
 def line_client(line: Line):
-    return client_for(line_config(line), connect_timeout=current_app.config["LINE_CONNECT_TIMEOUT"],
-                      read_timeout=current_app.config["LINE_READ_TIMEOUT"])
+    config = current_app.config
+    return client_for(line_config(line), connect_timeout=config["LINE_CONNECT_TIMEOUT"],
+                      read_timeout=config["LINE_READ_TIMEOUT"], deadline=config["LINE_DEADLINE"],
+                      allow_private=config["LINE_ALLOW_PRIVATE_NETWORKS"])
 
 
 def mark_unhealthy(line: Line, reason: str) -> None:
@@ -46,16 +48,34 @@ def pacer(line: Line) -> LinePacer:
     return LinePacer(redis_connection(), line.id, Pace(line.rate_per_minute, line.daily_cap))
 
 
+def line_capped_today(line: Line) -> bool:
+    return bool(line.daily_cap) and pacer(line).used_today() >= line.daily_cap
+
+
+def seconds_to_next_utc_day() -> float:
+    return 86400 - time.time() % 86400
+
+
+def reuse_days(workspace: Workspace) -> dict[str, float]:
+    """How many days an answer is reused, by answer: the workspace's settings, else the app's."""
+    config = current_app.config
+    available, unavailable = workspace.cache_available_days, workspace.cache_unavailable_days
+    return {
+        Outcome.AVAILABLE.value: config["CACHE_AVAILABLE_DAYS"] if available is None else available,
+        Outcome.UNAVAILABLE.value: config["CACHE_UNAVAILABLE_DAYS"] if unavailable is None else unavailable,
+    }
+
+
 class AddressChecker:
-    def __init__(self, workspace_id: int, lines: list[Line], *, fresh: bool = False):
-        self.workspace_id, self.lines, self.fresh = workspace_id, list(lines), fresh
-        self.calls = 0
+    def __init__(self, workspace_id: int, lines: list[Line], *, not_before: datetime | None = None):
+        """`not_before`: answers older than this are not reused (a deliberate re-check)."""
+        self.workspace_id, self.lines, self.not_before = workspace_id, list(lines), not_before
+        self.reuse_days = reuse_days(db.session.get(Workspace, workspace_id))
 
     def ask(self, address: str) -> CheckResult:
-        if not self.fresh:
-            cached = self.cached(address)
-            if cached:
-                return cached
+        cached = self.cached(address)
+        if cached:
+            return cached
         redis = redis_connection()
         lock = f"inflight:{self.workspace_id}:{address}"
         if not redis.set(lock, "1", nx=True, ex=IN_FLIGHT_SECONDS):
@@ -69,11 +89,9 @@ class AddressChecker:
     def cached(self, address: str) -> CheckResult | None:
         row = db.session.scalar(db.select(AddressResult).where(
             AddressResult.workspace_id == self.workspace_id, AddressResult.address == address))
-        if row is None:
+        if row is None or (self.not_before and row.checked_at < self.not_before):
             return None
-        config = current_app.config
-        days = config["CACHE_AVAILABLE_DAYS"] if row.result == Outcome.AVAILABLE else config["CACHE_UNAVAILABLE_DAYS"]
-        if utcnow() - row.checked_at > timedelta(days=days):
+        if utcnow() - row.checked_at > timedelta(days=self.reuse_days[row.result]):
             return None
         return CheckResult(Outcome(row.result), "from an earlier check")
 
@@ -121,7 +139,6 @@ class AddressChecker:
         return best, best_wait
 
     def _call(self, line: Line, address: str) -> CheckResult:
-        self.calls += 1
         return line_client(line).check(address)
 
     def _remember(self, address: str, answer: CheckResult, line: Line) -> None:

@@ -31,3 +31,8 @@ def workspace_for(token: str) -> int | None:
     row.last_used_at = utcnow()
     db.session.commit()
     return row.workspace_id
+
+
+def revoke(row: ApiToken) -> None:
+    row.revoked_at = row.revoked_at or utcnow()
+    db.session.commit()

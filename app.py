@@ -5,7 +5,9 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import event
 
 import config
-from extensions import csrf, db, login_manager, migrate
+import security_headers
+import embedded_redis
+from extensions import csrf, db, limiter, login_manager, migrate
 from secrets_box import SecretsBox
 
 
@@ -22,17 +24,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app))
+    # Redis down must not lock everyone out: the limit is skipped until it is back.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
+    security_headers.init_app(app)
     app.extensions["secrets_box"] = SecretsBox(app.config["LINE_SECRET_KEYS"])
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from blueprints import api, auth, imports, leads, lines
+    from blueprints import api, auth, imports, leads, lines, quick_send, settings, tokens
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(leads.bp)
     app.register_blueprint(lines.bp)
+    app.register_blueprint(quick_send.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(tokens.bp)
     app.register_blueprint(api.bp)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply to it.
     csrf.exempt(api.bp)
@@ -45,6 +55,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     def index():
         return redirect(url_for("leads.index"))
 
+    @app.errorhandler(429)
+    def too_many(exc):
+        message = "Too many attempts: wait a few minutes and try again."
+        if request.path.startswith("/api/"):
+            return jsonify(success=False, error=message, code=429), 429
+        return render_template("429.html", message=message), 429
+
     @app.errorhandler(413)
     def too_large(exc):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
@@ -54,6 +71,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         return render_template("413.html", message=message), 413
 
     return app
+
+
+def _limiter_storage(app: Flask) -> str:
+    url = app.config["REDIS_URL"] or embedded_redis.url(app.instance_path)
+    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

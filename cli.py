@@ -77,7 +77,7 @@ def add_line_command(email, name, provider, url, secret, sender, rate_per_minute
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
     """Run an RQ worker (with its scheduler) on this app's configuration."""
-    from rq import Worker
+    from jobs.worker import AppWorker
 
     app = current_app._get_current_object()
     use_app(app)
@@ -89,7 +89,7 @@ def worker_command(burst):
     # and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and waking that
     # often when idle (an idle worker wakes every worker_ttl - 15 s), puts the work of a killed
     # worker back in the queue within about 85 s.
-    Worker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
+    AppWorker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
            job_monitoring_interval=10, worker_ttl=30).work(
         burst=burst, with_scheduler=True, logging_level="INFO")
 
@@ -110,6 +110,11 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
     from demo_line import DemoLineServer
 
     app = current_app._get_current_object()
+    # The local set-up's lines live on this machine (the demo line on loopback, a Mac on the LAN).
+    allow_private = os.environ.setdefault("LINE_ALLOW_PRIVATE_NETWORKS", "true")
+    app.config["LINE_ALLOW_PRIVATE_NETWORKS"] = allow_private.lower() in ("1", "true", "yes")
+    # Served over plain http on this machine: cookies without the Secure flag, or none would stick.
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, SECURE_COOKIES=False)
     upgrade()
     url = redis_url(app)
     password = secrets.token_urlsafe(9)

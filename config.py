@@ -44,6 +44,11 @@ def from_environment(instance_path: str) -> dict:
         "RQ_QUEUE": env.get("RQ_QUEUE", "checks"),
         "LINE_CONNECT_TIMEOUT": float(env.get("LINE_CONNECT_TIMEOUT", "3.05")),
         "LINE_READ_TIMEOUT": float(env.get("LINE_READ_TIMEOUT", "15")),
+        # The most a whole call to a line may take (a server trickling bytes never hits a read timeout).
+        "LINE_DEADLINE": float(env.get("LINE_DEADLINE", "20")),
+        # Lines on private or loopback addresses (an office Mac, the demo line). Off unless the
+        # operator turns it on; link-local and cloud metadata addresses are refused regardless.
+        "LINE_ALLOW_PRIVATE_NETWORKS": env.get("LINE_ALLOW_PRIVATE_NETWORKS", "false").lower() in ("1", "true", "yes"),
         # The address "Test connection" checks when the user gives none.
         "LINE_TEST_ADDRESS": env.get("LINE_TEST_ADDRESS", "+12025550100"),
         # Pauses (seconds) before asking a line again after it could not tell; then Error.
@@ -52,8 +57,18 @@ def from_environment(instance_path: str) -> dict:
         "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
         # Processes that parse and normalise import rows (the import's heaviest work).
         "IMPORT_PROCESSES": int(env.get("IMPORT_PROCESSES", str(os.cpu_count() or 1))),
-        # How long a line's answer about an address is reused instead of asking again.
+        # How long a line's answer about an address is reused instead of asking again (the default;
+        # each workspace may set its own on the Settings page).
         "CACHE_AVAILABLE_DAYS": float(env.get("CACHE_AVAILABLE_DAYS", "30")),
         "CACHE_UNAVAILABLE_DAYS": float(env.get("CACHE_UNAVAILABLE_DAYS", "7")),
+        # How often the workers look for leads due a periodic re-check.
+        "RECHECK_SWEEP_SECONDS": int(env.get("RECHECK_SWEEP_SECONDS", "3600")),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
+        # Failed sign-ins allowed per client address and per account (Flask-Limiter syntax).
+        "LOGIN_LIMIT": env.get("LOGIN_LIMIT", "10 per 10 minutes"),
+        # Session and remember-me cookies only over HTTPS (and HSTS). On unless turned off: the
+        # local set-up (plain http on 127.0.0.1) turns it off.
+        "SECURE_COOKIES": env.get("SECURE_COOKIES", "true").lower() in ("1", "true", "yes"),
+        # Lead lists up to this size are checked while the API caller waits; longer ones get a batch.
+        "API_INLINE_CHECK_LIMIT": int(env.get("API_INLINE_CHECK_LIMIT", "25")),
     }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from address_checks import AddressChecker
+from address_checks import AddressChecker, line_capped_today, seconds_to_next_utc_day
 from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
@@ -32,6 +32,7 @@ class Again:
     delay: float
     skip: tuple[str, ...]
     attempt: int
+    trouble: CheckResult  # why: the lines are at their pace, failing, or could not tell
 
 
 def active_lines(workspace_id: int) -> list[Line]:
@@ -67,11 +68,7 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
         db.session.commit()
         return
     previous = (lead.status, lead.check_run, lead.check_started_at)
-    lead.status = LeadStatus.CHECKING
-    lead.check_run = uuid.uuid4().hex
-    lead.check_started_at = utcnow()
-    lead.error = None
-    db.session.commit()
+    _mark_checking(lead)
     try:
         enqueue_check(lead.id, lead.check_run, fresh=fresh)
     except Exception as exc:  # redis.RedisError and socket errors alike
@@ -80,19 +77,68 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
         raise BackgroundUnavailable("Background checking is unavailable right now") from exc
 
 
-def start_batch(workspace_id: int, kind: str, which) -> CheckBatch | None:
+def _mark_checking(lead: Lead) -> None:
+    lead.status_before_check = lead.status
+    lead.status = LeadStatus.CHECKING
+    lead.check_run = uuid.uuid4().hex
+    lead.check_started_at = utcnow()
+    lead.error = None
+    db.session.commit()
+
+
+def check_now(lead: Lead) -> Again | None:
+    """Check the lead in this process (the API answers with the result). None: the lead has its
+    answer. On trouble (lines at their pace, failing, could not tell) the check goes on in the
+    background and the Again says why. No line switched on: No Active Line, at once."""
+    if not has_line_switched_on(lead.workspace_id):
+        _finish(lead, LeadStatus.NO_ACTIVE_LINE)
+        db.session.commit()
+        return None
+    _mark_checking(lead)
+    again = run_check(lead.id, lead.check_run, (), 0)
+    if again is not None:
+        try:
+            enqueue_check(lead.id, lead.check_run, skip=again.skip, attempt=again.attempt,
+                          delay=again.delay)
+        except Exception as exc:  # the background can't take it: don't leave the lead Checking
+            give_up(lead.id, lead.check_run, "The check could not be finished; try again")
+            raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+    return again
+
+
+def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> CheckBatch | None:
     """Check every lead of the workspace matching the SQL condition `which` as one batch; with no
-    line switched on they all say No Active Line instead, and nothing is queued."""
+    line switched on they all say No Active Line instead, and nothing is queued. None when there is
+    no batch: no line, or no lead matched. `fresh`: ask the lines again instead of reusing
+    answers from before the batch."""
     scope = (Lead.workspace_id == workspace_id, which)
     batch = open_batch(workspace_id, kind)
     if batch is None:
         db.session.execute(db.update(Lead).where(*scope).values(**NO_LINE_VALUES, checked_at=utcnow()))
         db.session.commit()
         return None
-    db.session.execute(db.update(Lead).where(*scope).values(**checking_values(batch)))
+    batch.fresh = fresh
+    marked = db.session.execute(db.update(Lead).where(*scope).values(
+        **checking_values(batch), status_before_check=Lead.status)).rowcount
+    if not marked:
+        db.session.rollback()
+        return None
     db.session.commit()
     queue_batch(batch)
     return batch
+
+
+def cancel_batch(batch: CheckBatch) -> int:
+    """Stop a batch: its leads still waiting go back to what they showed before, and their queued
+    jobs find themselves superseded and call no line. Returns how many were stopped."""
+    stopped = db.session.execute(
+        db.update(Lead).where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING).values(
+            status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
+            check_run=None, check_started_at=None, error=None)
+    ).rowcount
+    batch.cancelled_at = utcnow()
+    db.session.commit()
+    return stopped
 
 
 # What a lead's row holds when it is told No Active Line.
@@ -137,13 +183,21 @@ def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
     return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)
 
 
-def batch_progress(batch: CheckBatch) -> dict[str, int]:
-    """Lead counts by status for a batch, plus total and done."""
+def batch_progress(batch: CheckBatch) -> dict:
+    """Lead counts by status for a batch, plus total, done and an ETA in seconds (None: unknown)."""
     counts = dict(db.session.execute(
         db.select(Lead.status, db.func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
     ).all())
     total = sum(counts.values())
-    return {**counts, "total": total, "done": total - counts.get(LeadStatus.CHECKING, 0)}
+    remaining = counts.get(LeadStatus.CHECKING, 0)
+    progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}
+    lines = active_lines(batch.workspace_id)
+    if remaining and lines:
+        # At least one call per lead, at the lines' combined pace; cached answers only make it sooner.
+        rate = sum(line.rate_per_minute for line in lines if not line_capped_today(line))
+        progress["capped"] = rate == 0
+        progress["eta"] = seconds_to_next_utc_day() if rate == 0 else 60 * remaining / rate
+    return progress
 
 
 def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
@@ -159,7 +213,11 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
         db.session.commit()
         return None
 
-    checker = AddressChecker(lead.workspace_id, lines, fresh=fresh)
+    if fresh or _in_fresh_batch(lead):
+        # Answers given since this check was asked for still count (another lead, same address).
+        checker = AddressChecker(lead.workspace_id, lines, not_before=lead.check_started_at or utcnow())
+    else:
+        checker = AddressChecker(lead.workspace_id, lines)
     pending = [a for a in addresses_to_check(lead.address_fields()) if a not in skip]
     result = walk(pending, checker.ask)
     for address, answer in result.answers:
@@ -176,17 +234,23 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
     return again
 
 
+def _in_fresh_batch(lead: Lead) -> bool:
+    if not lead.batch_id or lead.check_run != f"batch-{lead.batch_id}":
+        return False
+    return db.session.get(CheckBatch, lead.batch_id).fresh
+
+
 def _after_trouble(lead: Lead, trouble: CheckResult, answered: tuple[str, ...],
                    attempt: int) -> Again | None:
     if trouble.outcome is Outcome.RATE_LIMITED:
         # Not the lead's fault and not an error: come back when a line can take the call.
-        return Again(trouble.retry_after or 60, answered, attempt)
+        return Again(trouble.retry_after or 60, answered, attempt, trouble)
     if trouble.outcome is Outcome.LINE_UNHEALTHY:
         return _wait_for_a_healthy_line(lead, answered, attempt)
     # Could not tell: ask again after each configured pause, then give the lead an Error.
     delays = current_app.config["CHECK_RETRY_DELAYS"]
     if attempt < len(delays):
-        return Again(delays[attempt], answered, attempt + 1)
+        return Again(delays[attempt], answered, attempt + 1, trouble)
     _finish(lead, LeadStatus.ERROR, error=f"The line could not tell: {trouble.detail}")
     return None
 
@@ -196,7 +260,8 @@ def _wait_for_a_healthy_line(lead: Lead, answered: tuple[str, ...], attempt: int
     lead) and looks again in a while; fixing or re-testing a line lets it go on."""
     lead.error = "Paused: no healthy line (see the Lines page)"
     db.session.commit()
-    return Again(HEALTHY_LINE_POLL, answered, attempt)
+    return Again(HEALTHY_LINE_POLL, answered, attempt,
+                 CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page"))
 
 
 def give_up(lead_id: int, run: str, error: str) -> None:

@@ -1,5 +1,6 @@
 """Creating leads, shared by the add-lead form, the API and (later) imports."""
 from availability.addresses import ADDRESS_FIELDS, FieldValue
+from availability.statuses import LeadStatus
 from extensions import db
 from models import Lead, Workspace
 
@@ -22,3 +23,26 @@ def create_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue
     db.session.add(lead)
     db.session.commit()
     return lead, read
+
+
+SORTS = {
+    "newest": (Lead.id.desc(),),
+    "name": (Lead.last_name, Lead.first_name, Lead.id),
+    "status": (Lead.status, Lead.id.desc()),
+    "checked": (Lead.checked_at.desc(), Lead.id.desc()),
+}
+
+
+def matching(workspace_id: int, status: str | None = None, q: str | None = None):
+    """The SQL condition for a workspace's leads with `status`, whose name, company, phone or
+    email contains `q`. Shared by the table, the export and "check all matching"."""
+    conditions = [Lead.workspace_id == workspace_id]
+    if status in LeadStatus.__members__.values():
+        conditions.append(Lead.status == status)
+    text = (q or "").strip()
+    if text:
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        columns = (Lead.first_name, Lead.last_name, Lead.company, Lead.phone, Lead.phone_norm,
+                   Lead.email, Lead.email_norm)
+        conditions.append(db.or_(*(column.ilike(pattern) for column in columns)))
+    return db.and_(*conditions)

@@ -1,8 +1,10 @@
 """SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
+import secrets
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,6 +21,11 @@ class Workspace(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(254))
     default_region: Mapped[str] = mapped_column(String(2), default="US")
+    # Settings: re-check leads whose answer is older than this (off | weekly | monthly), and how
+    # many days a line's answer is reused (None: the app's default).
+    recheck_every: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
+    cache_available_days: Mapped[int | None]
+    cache_unavailable_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -27,12 +34,19 @@ class User(UserMixin, db.Model):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
+    # In every session and remember-me cookie; a new one (on a password change) signs out every
+    # other browser, whose cookies then name a token that no longer exists.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     workspace: Mapped[Workspace] = relationship()
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_urlsafe(32)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -86,8 +100,11 @@ class CheckBatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # upload | bulk | recheck | api
+    kind: Mapped[str] = mapped_column(String(20))  # upload | bulk | recheck | periodic | api
     total: Mapped[int] = mapped_column(default=0)
+    # Ask the lines again: answers from before the batch began are not reused.
+    fresh: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    cancelled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -174,6 +191,8 @@ class Lead(db.Model):
     # must not write its answer over a newer one.
     check_run: Mapped[str | None] = mapped_column(String(36))
     check_started_at: Mapped[datetime | None]
+    # The status shown before the current check began, restored if that check is cancelled.
+    status_before_check: Mapped[str | None] = mapped_column(String(20))
     upload_id: Mapped[int | None] = mapped_column(
         ForeignKey("upload.id", ondelete="SET NULL", name="fk_lead_upload_id"))
     batch_id: Mapped[int | None] = mapped_column(
@@ -221,3 +240,19 @@ class AddressResult(db.Model):
     result: Mapped[str] = mapped_column(String(20))
     line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id", ondelete="SET NULL"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SentMessage(db.Model):
+    """A lead's log of messages sent from Quick Send: when, how, through which line, and whether
+    the line took it. The text itself is not kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id", ondelete="SET NULL"))
+    line_name: Mapped[str] = mapped_column(String(100))  # kept if the line is deleted
+    address: Mapped[str] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(String(20))  # imessage | sms | line's choice
+    sent: Mapped[bool]
+    detail: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

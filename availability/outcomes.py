@@ -27,3 +27,11 @@ class CheckResult:
     def is_answer(self) -> bool:
         """True when the line told us something about the address (cacheable)."""
         return self.outcome in (Outcome.AVAILABLE, Outcome.UNAVAILABLE, Outcome.INVALID_ADDRESS)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a line did with a message: sent, or why not (one short line a user can act on)."""
+
+    sent: bool
+    detail: str = ""

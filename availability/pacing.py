@@ -2,7 +2,7 @@
 
 One Lua script decides, atomically and on Redis's own clock, whether a call to a line may go now:
 a GCRA (generic cell rate algorithm: a token bucket kept as one timestamp) for the rate per minute,
-a counter per UTC day for the daily cap, and a pause that a 429 sets for everyone. It answers 0
+a count of the current UTC day's calls for the daily cap, and a pause that a 429 sets for everyone. It answers 0
 (go: the call is counted) or the seconds to wait.
 """
 from dataclasses import dataclass
@@ -18,8 +18,13 @@ local paused_until = tonumber(redis.call('GET', pause_key) or '0')
 if paused_until > now then
   return tostring(paused_until - now)
 end
-local next_day = (math.floor(now / 86400) + 1) * 86400
-if cap > 0 and tonumber(redis.call('GET', day_key) or '0') >= cap then
+local today = math.floor(now / 86400)
+local next_day = (today + 1) * 86400
+local used = 0
+if tonumber(redis.call('HGET', day_key, 'day') or '-1') == today then
+  used = tonumber(redis.call('HGET', day_key, 'used') or '0')
+end
+if cap > 0 and used >= cap then
   return tostring(next_day - now)
 end
 local tat = math.max(tonumber(redis.call('GET', tat_key) or '0'), now)
@@ -29,8 +34,8 @@ if wait > 0 then
 end
 redis.call('SET', tat_key, tostring(tat + interval), 'PX', math.ceil((tat + interval - now) * 1000) + 1000)
 if cap > 0 then
-  redis.call('INCR', day_key)
-  redis.call('EXPIREAT', day_key, math.floor(next_day) + 3600)
+  redis.call('HSET', day_key, 'day', today, 'used', used + 1)
+  redis.call('EXPIREAT', day_key, next_day + 3600)
 end
 return '0'
 """
@@ -67,6 +72,12 @@ class LinePacer:
         interval = 60.0 / self.pace.rate_per_minute
         wait = self._acquire(keys=self._keys, args=[interval, self.pace.burst, self.pace.daily_cap or 0])
         return float(wait)
+
+    def used_today(self) -> int:
+        """Calls counted against the daily cap since 00:00 UTC (0 without a cap)."""
+        day, used = self._redis.hmget(self._keys[2], "day", "used")
+        today = int(self._redis.time()[0] // 86400)
+        return int(used) if day is not None and int(day) == today else 0
 
     def pause(self, seconds: float) -> None:
         """Hold every worker off this line for `seconds` (the line said 429)."""

@@ -1,16 +1,22 @@
 """The JSON API, authenticated with bearer tokens. Errors are always {"success": false, ...}."""
-from flask import Blueprint, g, jsonify, request, url_for
+import math
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+import api_schema
 import api_tokens
 import lead_checks
-from availability.addresses import ADDRESS_FIELDS
+import quick_checks
+from availability.addresses import ADDRESS_FIELDS, InvalidAddress
+from availability.outcomes import CheckResult, Outcome
+from availability.statuses import LeadStatus
 from blueprints.scoping import owned_or_404
 from extensions import db
 from lead_store import NAME_FIELDS, NoAddress, create_lead
 from imports import uploads
 from imports.reader import ImportFileError
-from models import Lead, Upload, Workspace
+from models import CheckBatch, Lead, Upload, Workspace
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -26,18 +32,18 @@ JSON_NAMES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, **extra):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.extra = status, message, extra
 
 
-def error(status: int, message: str):
-    return jsonify(success=False, error=message, code=status), status
+def error(status: int, message: str, **extra):
+    return jsonify(success=False, error=message, code=status, **extra), status
 
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return error(exc.status, exc.message)
+    return error(exc.status, exc.message, **exc.extra)
 
 
 @bp.errorhandler(HTTPException)
@@ -54,11 +60,18 @@ def _not_found(exc):
 
 @bp.before_request
 def _authenticate():
+    if request.endpoint == "api.openapi":
+        return  # the description is public
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     workspace_id = api_tokens.workspace_for(token.strip()) if scheme.lower() == "bearer" and token else None
     if workspace_id is None:
         raise ApiError(401, "Unauthorized: missing or invalid API token")
     g.workspace_id = workspace_id
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(api_schema.document())
 
 
 def lead_json(lead: Lead) -> dict:
@@ -144,3 +157,134 @@ def upload_status(upload_id: int):
         rowsTotal=upload.rows_total, rowsDone=upload.rows_done, report=uploads.report(upload),
         error=upload.error, batchId=str(upload.batch_id) if upload.batch_id else None,
     )
+
+
+# --- Availability checks (the spec's three calls) ---------------------------------------------
+
+NO_LINE = "No active line configured: add or activate one on the Lines page"
+
+
+def _check_json(lead: Lead) -> dict:
+    return {"leadId": str(lead.id), "available": lead.status == LeadStatus.AVAILABLE, "status": lead.status}
+
+
+def _lead_or_404(raw) -> Lead:
+    lead_id = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    lead = db.session.get(Lead, int(lead_id)) if lead_id.isdigit() and len(lead_id) < 19 else None
+    if lead is None or lead.workspace_id != g.workspace_id:
+        raise ApiError(404, f"Lead not found: {raw}")
+    return lead
+
+
+def _refuse(trouble: CheckResult):
+    if trouble.outcome is Outcome.RATE_LIMITED:
+        raise ApiError(429, "The lines are at their rate limit; try again later",
+                       retryAfter=math.ceil(trouble.retry_after or 60))
+    raise ApiError(500, f"Check failed: {trouble.detail}")
+
+
+def _check_now(lead: Lead) -> lead_checks.Again | None:
+    try:
+        return lead_checks.check_now(lead)
+    except lead_checks.BackgroundUnavailable as exc:
+        raise ApiError(503, str(exc)) from None
+
+
+def _require_a_line() -> None:
+    if not lead_checks.has_line_switched_on(g.workspace_id):
+        raise ApiError(400, NO_LINE)
+
+
+@bp.get("/leads/check-availability")
+def check_lead():
+    if not request.args.get("id"):
+        raise ApiError(400, "Give the lead's id: /api/leads/check-availability?id=...")
+    lead = _lead_or_404(request.args["id"])
+    _require_a_line()
+    again = _check_now(lead)
+    if again:
+        _refuse(again.trouble)
+    return jsonify(success=True, **_check_json(lead))
+
+
+@bp.post("/leads/check-availability")
+def check_leads_or_address():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or ("leadIds" in body) == ("address" in body):
+        raise ApiError(400, 'Send a JSON object with either "leadIds" (a list of lead ids) or '
+                            '"address" (a phone number or email address)')
+    if "address" in body:
+        return _check_address(body["address"])
+    return _check_lead_list(body["leadIds"])
+
+
+def _check_address(raw):
+    if not isinstance(raw, str):
+        raise ApiError(400, '"address" must be a string')
+    try:
+        address = quick_checks.read_address(g.workspace_id, raw)
+        answer = quick_checks.check_address(g.workspace_id, address)
+    except InvalidAddress as exc:
+        raise ApiError(400, exc.reason) from None
+    except quick_checks.NoActiveLine:
+        raise ApiError(400, NO_LINE) from None
+    if answer.outcome is Outcome.INVALID_ADDRESS:
+        raise ApiError(400, f"The line says {address} is not a valid address")
+    if answer.outcome not in (Outcome.AVAILABLE, Outcome.UNAVAILABLE):
+        _refuse(answer)
+    return jsonify(success=True, available=answer.outcome is Outcome.AVAILABLE, address=address)
+
+
+def _check_lead_list(ids):
+    if not isinstance(ids, list) or not ids:
+        raise ApiError(400, '"leadIds" must be a non-empty list of lead ids')
+    if len(ids) > MAX_LEADS_PER_REQUEST:
+        raise ApiError(400, f"At most {MAX_LEADS_PER_REQUEST} lead ids per request")
+    if not all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in ids):
+        raise ApiError(400, '"leadIds" must hold lead ids (strings or integers)')
+    leads = list({lead.id: lead for lead in map(_lead_or_404, ids)}.values())
+    _require_a_line()
+    if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
+        # Too many to answer while the caller waits: a batch, with a URL to follow it.
+        try:
+            batch = lead_checks.start_batch(g.workspace_id, "api", Lead.id.in_([l.id for l in leads]))
+        except lead_checks.BackgroundUnavailable as exc:
+            raise ApiError(503, str(exc)) from None
+        return jsonify(success=True, batchId=str(batch.id),
+                       statusUrl=url_for("api.batch_status", batch_id=batch.id)), 202
+    results = []
+    for index, lead in enumerate(leads):
+        again = _check_now(lead)
+        if again and again.trouble.outcome is Outcome.RATE_LIMITED:
+            # The rest go on in the background; the caller can ask again (answers are reused).
+            try:
+                for rest in leads[index + 1:]:
+                    lead_checks.request_check(rest)
+            except lead_checks.BackgroundUnavailable as exc:
+                raise ApiError(503, str(exc)) from None
+            _refuse(again.trouble)
+        result = _check_json(lead)
+        if again or lead.status == LeadStatus.ERROR:
+            result["error"] = again.trouble.detail if again else lead.error
+        results.append(result)
+    errors = sum("error" in r for r in results)
+    if errors == len(results) and all(r["status"] == LeadStatus.CHECKING for r in results):
+        raise ApiError(500, f"Check failed: {results[0]['error']}")
+    return jsonify(success=True, checked=len(results), successful=len(results) - errors, errors=errors,
+                   results=results)
+
+
+@bp.get("/batches/<int:batch_id>")
+def batch_status(batch_id: int):
+    batch = owned_or_404(CheckBatch, batch_id, g.workspace_id)
+    progress = lead_checks.batch_progress(batch)
+    state = "cancelled" if batch.cancelled_at else "done" if progress["done"] >= progress["total"] else "running"
+    body = dict(success=True, batchId=str(batch.id), state=state, total=progress["total"],
+                done=progress["done"], available=progress.get(LeadStatus.AVAILABLE, 0),
+                unavailable=progress.get(LeadStatus.UNAVAILABLE, 0),
+                errors=progress.get(LeadStatus.ERROR, 0),
+                etaSeconds=math.ceil(progress["eta"]) if progress["eta"] is not None else None)
+    if state != "running":
+        leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch.id).order_by(Lead.id))
+        body["results"] = [_check_json(lead) for lead in leads]
+    return jsonify(body)

@@ -1,21 +1,26 @@
-"""Log in and out."""
+"""Log in and out, and change one's password."""
+import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from extensions import db, login_manager
+from extensions import db, limiter, login_manager
 from models import User
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not hmac.compare_digest(user.session_token, token):
+        return None  # signed out elsewhere (password changed), or a cookie from before
+    return user
 
 
 class LoginForm(FlaskForm):
@@ -31,7 +36,19 @@ def _safe_next(target: str | None) -> str:
     return url_for("leads.index")
 
 
+def _failed(response) -> bool:
+    return response.status_code != 302  # a sign-in that worked redirects
+
+
+def _email_tried() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+# Failed sign-ins only count: per address (guessing from many machines) and per account.
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_failed,
+               key_func=_email_tried)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("leads.index"))
@@ -43,6 +60,28 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
     return render_template("auth/login.html", form=form)
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=200)])
+    repeat = PasswordField("New password again", validators=[EqualTo("new", "The two new passwords differ")])
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("That is not your current password")
+        else:
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            login_user(current_user, remember=False)  # this browser carries the new token
+            flash("Password changed. Every other browser signed in as you has been signed out.", "success")
+            return redirect(url_for("settings.index"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.post("/logout")

@@ -1,4 +1,6 @@
-"""The leads table: list, add, and check one lead, with a per-row status fragment for htmx."""
+"""The leads table: list, filter, add, check one lead or many, with fragments for htmx."""
+import zlib
+
 from flask import (
     Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
     url_for,
@@ -10,11 +12,11 @@ from wtforms.validators import Length
 
 import exports
 import lead_checks
+import lead_store
 from availability.statuses import LeadStatus
 from blueprints.scoping import owned_or_404
 from extensions import db
-from lead_store import NoAddress, create_lead
-from models import CheckBatch, Lead
+from models import CheckBatch, Lead, SentMessage
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
@@ -39,28 +41,32 @@ def _signed_in():
     pass
 
 
-def _status_filter() -> str | None:
-    status = request.args.get("status")
-    return status if status in LeadStatus.__members__.values() else None
+def _filters(args) -> dict:
+    """The table's filter from a query string or a form: status, search text, sort."""
+    status = args.get("status")
+    sort = args.get("sort")
+    return {
+        "status": status if status in LeadStatus.__members__.values() else None,
+        "q": (args.get("q") or "").strip()[:100] or None,
+        "sort": sort if sort in lead_store.SORTS else "newest",
+    }
 
 
-def _leads_query():
-    """The workspace's leads, narrowed by the page's filter; newest first."""
-    query = db.select(Lead).where(Lead.workspace_id == current_user.workspace_id)
-    status = _status_filter()
-    if status:
-        query = query.where(Lead.status == status)
-    return query.order_by(Lead.id.desc())
+def _leads_query(filters: dict):
+    condition = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
+    return db.select(Lead).where(condition).order_by(*lead_store.SORTS[filters["sort"]])
 
 
 @bp.get("/")
 def index():
-    page = db.paginate(_leads_query(), per_page=current_app.config["LEADS_PER_PAGE"], error_out=False)
+    filters = _filters(request.args)
+    page = db.paginate(_leads_query(filters), per_page=current_app.config["LEADS_PER_PAGE"],
+                       error_out=False)
     return render_template(
         "leads/index.html",
         page=page,
         form=LeadForm(),
-        status=_status_filter(),
+        filters=filters,
         statuses=list(LeadStatus),
         batches=_running_batches(),
         line_state=lead_checks.line_state(current_user.workspace_id),
@@ -70,25 +76,79 @@ def index():
 def _running_batches() -> list[tuple[CheckBatch, dict]]:
     """Recent batches that still have leads being checked, with their progress."""
     recent = db.session.scalars(
-        db.select(CheckBatch).where(CheckBatch.workspace_id == current_user.workspace_id)
+        db.select(CheckBatch).where(CheckBatch.workspace_id == current_user.workspace_id,
+                                    CheckBatch.cancelled_at.is_(None))
         .order_by(CheckBatch.id.desc()).limit(3)
     )
     with_progress = [(batch, lead_checks.batch_progress(batch)) for batch in recent]
     return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
 
 
-@bp.get("/batches/<int:batch_id>/progress")
-def batch_progress(batch_id: int):
+@bp.post("/bulk-check")
+def bulk_check():
+    """Check the selected leads, or every lead matching the table's filter, as one batch."""
+    filters = _filters(request.form)
+    # Back to the table as the user left it: same filter, same page.
+    back = redirect(url_for("leads.index", page=request.form.get("page", type=int),
+                            **{name: value for name, value in filters.items() if value}))
+    if request.form.get("all_matching"):
+        which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
+    else:
+        ids = [int(i) for i in request.form.getlist("lead_ids") if i.isdigit()]
+        if not ids:
+            flash("Select the leads to check first.", "error")
+            return back
+        which = Lead.id.in_(ids)
+    try:
+        batch = lead_checks.start_batch(current_user.workspace_id, "bulk", which)
+    except lead_checks.BackgroundUnavailable as exc:
+        flash(str(exc), "error")
+        return back
+    if batch is None and lead_checks.line_state(current_user.workspace_id) == "none":
+        flash("No active line: the leads show No Active Line. Set up a line first.", "error")
+    elif batch is None:
+        flash("None of those leads are here any more.", "error")
+    return back
+
+
+@bp.post("/batches/<int:batch_id>/cancel")
+def cancel_batch(batch_id: int):
     batch = owned_or_404(CheckBatch, batch_id, current_user.workspace_id)
-    progress = lead_checks.batch_progress(batch)
-    finished = progress["done"] >= progress["total"]
-    # 286 stops htmx polling once every lead of the batch has its answer.
-    return render_template("leads/_batch.html", batch=batch, progress=progress), 286 if finished else 200
+    stopped = lead_checks.cancel_batch(batch)
+    flash(f"Check cancelled: {stopped} leads were not checked.", "success")
+    return redirect(url_for("leads.index"))
+
+
+@bp.app_template_filter("row_state")
+def row_state(lead: Lead) -> str:
+    """A short fingerprint of what a lead's row shows while it is being checked."""
+    return format(zlib.crc32(f"{lead.status}|{lead.error or ''}".encode()), "x")
+
+
+@bp.get("/updates")
+def updates():
+    """One poll for the whole page: the watched rows whose state changed and the progress of the
+    watched batches, as out-of-band swaps. However many rows are Checking, a page makes one request
+    every 2 s; 286 stops the polling once nothing on the page is running."""
+    watched = dict(w.partition(":")[::2] for w in request.args.getlist("lead"))
+    ids = [int(i) for i in watched if i.isdigit()][:500]
+    leads = db.session.scalars(db.select(Lead).where(
+        Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all()
+    batch_ids = [int(i) for i in request.args.getlist("batch") if i.isdigit()][:10]
+    batches = db.session.scalars(db.select(CheckBatch).where(
+        CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all()
+    with_progress = [(batch, lead_checks.batch_progress(batch)) for batch in batches]
+    running = (any(lead.status == LeadStatus.CHECKING for lead in leads)
+               or any(p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress))
+    html = render_template(
+        "leads/_updates.html", batches=with_progress,
+        leads=[lead for lead in leads if row_state(lead) != watched.get(str(lead.id))])
+    return html, 200 if running else 286
 
 
 @bp.get("/export.csv")
 def export():
-    query = _leads_query().with_only_columns(*exports.columns()).execution_options(yield_per=1000)
+    query = _leads_query(_filters(request.args)).with_only_columns(*exports.columns()).execution_options(yield_per=1000)
 
     def lines():
         # Run inside the streaming response, so rows are read as they are sent.
@@ -108,8 +168,8 @@ def create():
                 flash(error, "error")
         return redirect(url_for("leads.index"))
     try:
-        lead, read = create_lead(current_user.workspace, form.data)
-    except NoAddress as exc:
+        lead, read = lead_store.create_lead(current_user.workspace, form.data)
+    except lead_store.NoAddress as exc:
         flash(str(exc), "error")
         return redirect(url_for("leads.index"))
     for value in read:
@@ -122,10 +182,12 @@ def create():
     return redirect(url_for("leads.index"))
 
 
-@bp.get("/<int:lead_id>/row")
-def row(lead_id: int):
+@bp.get("/<int:lead_id>")
+def show(lead_id: int):
     lead = owned_or_404(Lead, lead_id, current_user.workspace_id)
-    return render_template("leads/_row.html", lead=lead)
+    sent = db.session.scalars(db.select(SentMessage).where(SentMessage.lead_id == lead.id)
+                              .order_by(SentMessage.id.desc()).limit(100)).all()
+    return render_template("leads/show.html", lead=lead, sent=sent)
 
 
 @bp.post("/<int:lead_id>/check")
@@ -133,7 +195,8 @@ def check(lead_id: int):
     lead = owned_or_404(Lead, lead_id, current_user.workspace_id)
     # The button is a deliberate re-check: ask the lines again rather than reuse an answer.
     message = _start_check(lead, fresh=True)
-    return render_template("leads/_row.html", lead=lead, message=message)
+    # The watcher may have stopped (nothing was running): a fresh one picks this row up.
+    return render_template("leads/_row.html", lead=lead, message=message, rearm_watch=True)
 
 
 def _start_check(lead: Lead, fresh: bool = False) -> str | None:

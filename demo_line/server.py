@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .rules import demo_availability
 
 CHECK_PATH = "/api/partner/v3/capability/check_imessage"
+CHATS_PATH = "/api/partner/v3/chats"
 
 
 def _error(status: int, code: int, message: str, **extra) -> tuple[int, dict]:
@@ -27,6 +28,7 @@ class DemoLineServer:
         self._lock = threading.Lock()
         self._accepted: deque[float] = deque()  # times of requests inside the rate window
         self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0}
+        self.sent: list[dict] = []  # messages accepted by "create chat": {"to": [...], "text": ...}
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         # Don't wait for clients' idle keep-alive connections when stopping.
         self._httpd.daemon_threads = True
@@ -100,6 +102,20 @@ class DemoLineServer:
         self._count("answered")
         return 200, {"address": address, "available": available}, {}
 
+    def accept_send(self, authorization: str, raw_body: bytes) -> tuple[int, dict, dict]:
+        """Create chat: the message is recorded (nothing is delivered anywhere)."""
+        if self.api_key and authorization != f"Bearer {self.api_key}":
+            return (*_error(401, 2004, "Unauthorized - missing or invalid authentication token"), {})
+        try:
+            body = json.loads(raw_body or b"{}")
+            to, text = body["to"], body["message"]["parts"][0]["value"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return (*_error(400, 1001, "Invalid request body"), {})
+        chat_id = f"demo-chat-{len(self.sent) + 1}"
+        with self._lock:
+            self.sent.append({"to": to, "text": text, "chat_id": chat_id})
+        return 201, {"chat": {"id": chat_id, "service": "iMessage"}}, {}
+
     def _handler_class(self):
         line = self
 
@@ -108,6 +124,8 @@ class DemoLineServer:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == CHATS_PATH:
+                    return self._send(*line.accept_send(self.headers.get("Authorization", ""), body))
                 if self.path != CHECK_PATH:
                     return self._send(*_error(404, 4004, "Not found"), {})
                 line._count("calls")  # on arrival: a call in progress is a call made

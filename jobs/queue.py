@@ -88,3 +88,16 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
         queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, **kwargs)
     else:
         queue.enqueue(check_lead, *args, **kwargs)
+
+
+def enqueue_recheck_sweep() -> bool:
+    """Queue the periodic re-check sweep unless one was queued in the last RECHECK_SWEEP_SECONDS
+    (by any worker: the mark is in Redis)."""
+    from jobs.rechecks import recheck_due_leads
+
+    queue = check_queue()
+    every = int(current_app.config["RECHECK_SWEEP_SECONDS"])
+    if not queue.connection.set(f"{queue.name}:recheck-sweep", "1", nx=True, ex=every):
+        return False
+    queue.enqueue(recheck_due_leads, job_timeout=IMPORT_JOB_TIMEOUT, description="periodic re-check")
+    return True

@@ -38,6 +38,10 @@ def environment(tmp_path_factory):
 
     instance = tmp_path_factory.mktemp("instance")
     os.environ["INSTANCE_PATH"] = str(instance)
+    # The tests' lines are servers on loopback (the SSRF tests turn this off).
+    os.environ["LINE_ALLOW_PRIVATE_NETWORKS"] = "true"
+    # Served over plain http (test client, live server): cookies can't be Secure-only.
+    os.environ["SECURE_COOKIES"] = "false"
     drop = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         os.environ["DATABASE_URL"], drop = _fresh_postgres(os.environ["DATABASE_URL"])
@@ -80,7 +84,7 @@ def app():
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         redis = redis_connection(app)
-        for pattern in (f"*{app.config['RQ_QUEUE']}*", "pace:*", "inflight:*"):
+        for pattern in (f"*{app.config['RQ_QUEUE']}*", "pace:*", "inflight:*", "LIMITS*"):
             for key in redis.scan_iter(pattern):
                 redis.delete(key)
         db.engine.dispose()
@@ -105,6 +109,17 @@ def logged_in(client, user):
     response = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD})
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def token(app, user):
+    """An API token of the user's workspace."""
+    import api_tokens
+    from extensions import db
+    from models import User
+
+    with app.app_context():
+        return api_tokens.create_token(db.session.get(User, user), "test")
 
 
 @pytest.fixture

@@ -22,3 +22,8 @@ def start_flask(*args: str, log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
                                 env=os.environ.copy(), stdout=out, stderr=subprocess.STDOUT)
+
+
+def auth(token: str) -> dict:
+    """Headers for an API call with `token`."""
+    return {"Authorization": f"Bearer {token}"}

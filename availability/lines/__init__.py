@@ -4,9 +4,10 @@ from typing import Protocol
 
 import requests
 
-from ..outcomes import CheckResult
+from ..outcomes import CheckResult, SendResult
 from .bluebubbles import BlueBubblesClient
 from .linq import LinqClient
+from .safe_http import LineSession
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,17 @@ class LineClient(Protocol):
     def check(self, address: str) -> CheckResult:
         """Is `address` (E.164 or a lowercased email) on iMessage, as far as this line can tell?"""
 
+    def send(self, address: str, text: str, channel: str) -> SendResult:
+        """Send `text` to `address` by "imessage" or "sms" (where the provider lets us choose)."""
+
 
 def client_for(config: LineConfig, *, connect_timeout: float = 3.05, read_timeout: float = 10.0,
+               deadline: float = 20.0, allow_private: bool = False,
                session: requests.Session | None = None) -> LineClient:
+    """A client whose calls go through the hardened session (see safe_http.py): `deadline` seconds
+    for a whole call; private and loopback addresses only with `allow_private`."""
     timeouts = (connect_timeout, read_timeout)
-    session = session or requests.Session()
+    session = session or LineSession(allow_private=allow_private, deadline=deadline)
     if config.provider == "bluebubbles":
         return BlueBubblesClient(config.url, config.secret, timeouts, session)
     if config.provider in ("linq", "demo"):

@@ -3,27 +3,51 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
 import requests
 
-from ..outcomes import CheckResult, Outcome
+from ..outcomes import CheckResult, Outcome, SendResult
+from .safe_http import forbidden_reason
 
 DEFAULT_RETRY_AFTER = 60.0
+Answer = TypeVar("Answer")
 
 
 def call(session: requests.Session, method: str, url: str, timeouts: tuple[float, float],
-         interpret: Callable[[requests.Response], CheckResult], **kwargs) -> CheckResult:
-    """One call to a line, read by the provider's `interpret`; no response at all is TRANSIENT."""
+         interpret: Callable[[requests.Response], Answer],
+         no_response: Callable[[str], Answer] = lambda why: CheckResult(Outcome.TRANSIENT, why),
+         refused: Callable[[str], Answer] = lambda why: CheckResult(Outcome.LINE_UNHEALTHY, why),
+         **kwargs) -> Answer:
+    """One call to a line, read by the provider's `interpret`; no response at all is
+    `no_response(why)` (for a check: TRANSIENT), a server address lines may not use is
+    `refused(why)` (for a check: the line is unhealthy; it is the line's settings that are wrong)."""
     try:
         # Redirects are refused: a line URL that redirects is a misconfiguration or an attack.
         response = session.request(method, url, timeout=timeouts, allow_redirects=False, **kwargs)
     except requests.Timeout:
-        return CheckResult(Outcome.TRANSIENT, "the line timed out")
-    except requests.ConnectionError:
-        return CheckResult(Outcome.TRANSIENT, "could not connect to the line")
+        return no_response("the line timed out")
+    except requests.ConnectionError as exc:
+        why = forbidden_reason(exc)
+        if why:
+            return refused(why)
+        return no_response("could not connect to the line")
     except requests.RequestException as exc:
-        return CheckResult(Outcome.TRANSIENT, f"request failed ({type(exc).__name__})")
+        return no_response(f"request failed ({type(exc).__name__})")
     return interpret(response)
+
+
+def not_sent(why: str) -> SendResult:
+    return SendResult(False, why)
+
+
+def send_refused(response: requests.Response, message: str) -> SendResult:
+    """A send the line did not take, in words for the user (never the raw body)."""
+    if response.status_code in (401, 403):
+        return SendResult(False, "the line refused our credentials: check the line's settings")
+    if response.status_code == 429:
+        return SendResult(False, "the line is rate limited: try again in a minute")
+    return SendResult(False, short(message) or f"the line answered {response.status_code}")
 
 
 def json_body(response: requests.Response) -> dict:

@@ -1,10 +1,12 @@
-"""BlueBubbles server (self-hosted on a Mac): GET .../handle/availability/imessage."""
+"""BlueBubbles server (self-hosted on a Mac): GET .../handle/availability/imessage, and
+POST .../message/text to send."""
+import uuid
 from urllib.parse import quote
 
 import requests
 
-from ..outcomes import CheckResult, Outcome
-from ._http import DEFAULT_RETRY_AFTER, call, json_body, retry_after_header, short
+from ..outcomes import CheckResult, Outcome, SendResult
+from ._http import DEFAULT_RETRY_AFTER, call, json_body, not_sent, retry_after_header, send_refused, short
 
 PATH = "/api/v1/handle/availability/imessage"
 # Messages BlueBubbles sends when the line itself is broken, not the lookup.
@@ -21,6 +23,15 @@ class BlueBubblesClient:
         # server then reads +44... as a US number.
         query = f"address={quote(address, safe='')}&password={quote(self.password, safe='')}"
         return call(self.session, "GET", f"{self.url}{PATH}?{query}", self.timeouts, interpret)
+
+    def send(self, address: str, text: str, channel: str) -> SendResult:
+        """Send through the chat the check chose: iMessage, or SMS (`channel` "imessage" | "sms")."""
+        service = "iMessage" if channel == "imessage" else "SMS"
+        payload = {"chatGuid": f"{service};-;{address}", "tempGuid": str(uuid.uuid4()), "message": text,
+                   "method": "apple-script"}
+        url = f"{self.url}/api/v1/message/text?password={quote(self.password, safe='')}"
+        return call(self.session, "POST", url, self.timeouts, interpret_send, not_sent, not_sent,
+                    json=payload)
 
 
 def interpret(response: requests.Response) -> CheckResult:
@@ -49,3 +60,11 @@ def interpret(response: requests.Response) -> CheckResult:
         return CheckResult(Outcome.TRANSIENT, f"server error {status}: {short(message)}" if message
                            else f"server error {status}")
     return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")
+
+
+def interpret_send(response: requests.Response) -> SendResult:
+    body = json_body(response)
+    if response.status_code == 200 and body.get("status", 200) == 200:
+        return SendResult(True)
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    return send_refused(response, error.get("message") or body.get("message") or "")

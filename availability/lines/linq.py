@@ -1,9 +1,10 @@
 """Linq Partner API v3 (and the demo line): POST {base}/capability/check_imessage."""
 import requests
 
-from ..outcomes import CheckResult, Outcome
+from ..outcomes import CheckResult, Outcome, SendResult
 from ._http import (
-    DEFAULT_RETRY_AFTER, as_seconds, call, json_body, retry_after_header, seconds_in_message, short,
+    DEFAULT_RETRY_AFTER, as_seconds, call, json_body, not_sent, retry_after_header, seconds_in_message,
+    send_refused, short,
 )
 
 
@@ -19,6 +20,21 @@ class LinqClient:
             payload["from"] = self.sender
         return call(self.session, "POST", f"{self.url}/capability/check_imessage", self.timeouts,
                     interpret, json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
+
+    def send(self, address: str, text: str, channel: str) -> SendResult:
+        """Create a chat with the message; Linq picks iMessage, RCS or SMS itself (`channel` unused)."""
+        payload = {"to": [address], "message": {"parts": [{"type": "text", "value": text}]}}
+        if self.sender:
+            payload["from"] = self.sender
+        return call(self.session, "POST", f"{self.url}/chats", self.timeouts, interpret_send, not_sent,
+                    not_sent, json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
+
+
+def interpret_send(response: requests.Response) -> SendResult:
+    if 200 <= response.status_code < 300:
+        return SendResult(True)
+    error = json_body(response).get("error")
+    return send_refused(response, error.get("message") if isinstance(error, dict) else "")
 
 
 def interpret(response: requests.Response) -> CheckResult:

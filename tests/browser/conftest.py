@@ -1,12 +1,14 @@
 """Browser fixtures: the real app served over HTTP, a real worker process, Debian's Chromium."""
 import os
+import re
 import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from support import start_flask
+from support import PASSWORD, start_flask
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -61,3 +63,15 @@ def page(chromium):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in(page, live_server, user):
+    """The page, logged in as the test user and on the leads table."""
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", "ada@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/leads/$"))
+    page.wait_for_load_state()
+    return page

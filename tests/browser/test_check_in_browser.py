@@ -4,23 +4,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from support import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, live_server):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "ada@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/leads/$"))
-    page.wait_for_load_state()
-
-
-def test_add_a_lead_and_watch_its_check_without_reloading(page, live_server, demo_line,
-                                                          worker_process):
-    log_in(page, live_server)
+def test_add_a_lead_and_watch_its_check_without_reloading(signed_in, demo_line, worker_process):
+    page = signed_in
     # htmx loaded from the local fallback: the CDN is unreachable here.
     page.wait_for_function("typeof window.htmx === 'object'")
 
@@ -46,10 +34,9 @@ def test_add_a_lead_and_watch_its_check_without_reloading(page, live_server, dem
     expect(row.locator(".status")).to_contain_text("Available")
 
 
-def test_a_check_shows_checking_then_the_answer(page, live_server, demo_line, demo_server,
-                                                worker_process):
+def test_a_check_shows_checking_then_the_answer(signed_in, demo_line, demo_server, worker_process):
+    page = signed_in
     demo_server.latency = 1.0  # long enough to see the spinner
-    log_in(page, live_server)
     page.fill("input[name=phone]", "202-555-0143")
     page.click("text=Add lead")
     row = page.locator("tbody tr").first

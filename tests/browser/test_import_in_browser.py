@@ -4,8 +4,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from support import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 CSV = (
@@ -17,15 +15,12 @@ CSV = (
 )
 
 
-def test_upload_map_import_and_watch_the_checks(page, live_server, demo_line, demo_server,
-                                                worker_process, tmp_path):
+def test_upload_map_import_and_watch_the_checks(signed_in, demo_line, demo_server, worker_process,
+                                                tmp_path):
+    page = signed_in
     demo_server.latency = 1.0  # six calls in all: the table is still checking when we get there
     path = tmp_path / "crm export.csv"
     path.write_text(CSV)
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", "ada@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
     page.click("text=Import")
     page.set_input_files("input[type=file]", str(path))
     page.click("button:has-text('Upload')")
@@ -49,7 +44,7 @@ def test_upload_map_import_and_watch_the_checks(page, live_server, demo_line, de
     expect(page.locator("tbody tr")).to_have_count(3)
     expect(page.locator("tr[data-status=checking]").first).to_be_visible()
     expect(page.locator(".batch progress")).to_be_visible()
-    # The rows poll their own status and settle on the demo rule's answers, with no reload.
+    # The page's poll brings each row's answer as it lands on the demo rule's answers, with no reload.
     expect(page.locator("tr:has-text('Ada Lovelace')")).to_have_attribute("data-status", "available")
     expect(page.locator("tr:has-text('Grace Hopper')")).to_have_attribute("data-status", "available")
     expect(page.locator("tr:has-text('Alan Turing')")).to_have_attribute("data-status", "unavailable")

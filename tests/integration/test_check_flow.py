@@ -17,8 +17,10 @@ def add_lead(client, **fields):
 
 
 def status_of(client, lead_id):
-    html = client.get(f"/leads/{lead_id}/row").get_data(as_text=True)
-    return re.search(r'<tr id="lead-\d+" data-status="(\w+)"', html).group(1), html
+    """The lead's row as the leads page shows it: its status and its HTML."""
+    page = client.get("/leads/").get_data(as_text=True)
+    row = re.search(rf'<tr id="lead-{lead_id}" data-status="(\w+)".*?</tr>', page, re.S)
+    return row.group(1), row.group(0)
 
 
 def test_new_leads_are_checked_by_a_worker_as_the_demo_rule_predicts(app, logged_in, demo_line,
@@ -29,15 +31,15 @@ def test_new_leads_are_checked_by_a_worker_as_the_demo_rule_predicts(app, logged
                             email="Grace@iCloud.com").id
         neither = add_lead(logged_in, first_name="No", phone="202.555.0145", email="no@gmail.com",
                            alt_phone1="202 555 0147").id
-        # Queued, not yet run: the row is Checking and polls itself.
+        # Queued, not yet run: the row is Checking and watched by the page's poll.
         status, html = status_of(logged_in, even)
-        assert status == "checking" and 'hx-trigger="every 1s"' in html
+        assert status == "checking" and "data-watch" in html
 
     run_worker()
 
     with app.app_context():
         status, html = status_of(logged_in, even)
-        assert status == "available" and "+12025550142" in html and "hx-trigger" not in html
+        assert status == "available" and "+12025550142" in html and "data-watch" not in html
         status, html = status_of(logged_in, by_email)
         assert status == "available" and "grace@icloud.com" in html
         status, _ = status_of(logged_in, neither)
@@ -91,7 +93,7 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
         assert line.status == "unhealthy" and line.health_reason
     assert "unhealthy" in logged_in.get("/lines/").get_data(as_text=True).lower()
     assert "Every active line is failing" in logged_in.get("/leads/").get_data(as_text=True)
-    assert "no healthy line" in logged_in.get(f"/leads/{lead}/row").get_data(as_text=True)
+    assert "no healthy line" in status_of(logged_in, lead)[1]
 
     # Fixing the line's key puts it back in use; the paused check goes on.
     with app.app_context():

@@ -55,11 +55,11 @@ def server():
 
 
 def bluebubbles(url, password="pw"):
-    return client_for(LineConfig("bluebubbles", url, password), read_timeout=2)
+    return client_for(LineConfig("bluebubbles", url, password), read_timeout=2, allow_private=True)
 
 
 def linq(url, key="key", sender=None):
-    return client_for(LineConfig("linq", url, key, sender), read_timeout=2)
+    return client_for(LineConfig("linq", url, key, sender), read_timeout=2, allow_private=True)
 
 
 # --- BlueBubbles -------------------------------------------------------------------------------
@@ -201,7 +201,8 @@ def silent_server():
 
 @pytest.mark.parametrize("provider", ["bluebubbles", "linq"])
 def test_a_server_that_never_answers_times_out(silent_server, provider):
-    client = client_for(LineConfig(provider, silent_server, "pw"), connect_timeout=1, read_timeout=0.5)
+    client = client_for(LineConfig(provider, silent_server, "pw"), connect_timeout=1, read_timeout=0.5,
+                        allow_private=True)
     started = time.monotonic()
     result = client.check("+12025550142")
     assert result.outcome is Outcome.TRANSIENT and "timed out" in result.detail
@@ -214,7 +215,8 @@ def test_connection_refused_is_transient():
     port = probe.getsockname()[1]
     probe.close()  # nobody listens there now
     for provider in ("bluebubbles", "linq"):
-        result = client_for(LineConfig(provider, f"http://127.0.0.1:{port}", "pw")).check("+12025550142")
+        result = client_for(LineConfig(provider, f"http://127.0.0.1:{port}", "pw"),
+                            allow_private=True).check("+12025550142")
         assert result.outcome is Outcome.TRANSIENT and "connect" in result.detail
 
 
@@ -230,10 +232,53 @@ def test_unknown_providers_are_refused():
 
 
 def test_linq_client_against_the_demo_line(demo_server):
-    client = client_for(LineConfig("demo", demo_server.url, "demo-key"))
+    client = client_for(LineConfig("demo", demo_server.url, "demo-key"), allow_private=True)
     assert client.check("+12025550142").outcome is Outcome.AVAILABLE
     assert client.check("+12025550143").outcome is Outcome.UNAVAILABLE
     assert client.check("ada@icloud.com").outcome is Outcome.AVAILABLE
     assert client.check("12345").outcome is Outcome.INVALID_ADDRESS
-    bad_key = client_for(LineConfig("demo", demo_server.url, "nope")).check("+12025550142")
+    bad_key = client_for(LineConfig("demo", demo_server.url, "nope"), allow_private=True).check("+12025550142")
     assert bad_key.outcome is Outcome.LINE_UNHEALTHY
+
+
+# --- Sending (Quick Send) ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("channel, guid", [("imessage", "iMessage;-;+12025550142"), ("sms", "SMS;-;+12025550142")])
+def test_bluebubbles_sends_text_in_the_chat_the_check_chose(server, channel, guid):
+    server.reply(200, {"status": 200, "message": "Success", "data": {"guid": "x"}})
+    assert bluebubbles(server.url, password="p&ss").send("+12025550142", "Hi there", channel).sent
+    request = server.requests[0]
+    assert request["line"].startswith("POST /api/v1/message/text?password=p%26ss ")
+    body = json.loads(request["body"])
+    assert (body["chatGuid"], body["message"], body["method"]) == (guid, "Hi there", "apple-script")
+    assert len(body["tempGuid"]) == 36
+
+
+def test_linq_sends_by_creating_a_chat(server):
+    server.reply(201, {"chat": {"id": "c1"}})
+    assert linq(server.url, sender="+12025550100").send("+12025550142", "Hi", "sms").sent
+    request = server.requests[0]
+    assert request["line"].startswith("POST /chats ") and request["headers"]["Authorization"] == "Bearer key"
+    assert json.loads(request["body"]) == {"from": "+12025550100", "to": ["+12025550142"],
+                                           "message": {"parts": [{"type": "text", "value": "Hi"}]}}
+
+
+@pytest.mark.parametrize("client, status, body, words", [
+    (bluebubbles, 401, bb_error(401, "Authentication Error", "Unauthorized"), "credentials"),
+    (bluebubbles, 500, bb_error(500, "iMessage Error", "iMessage Private API is not enabled!"), "Private API"),
+    (linq, 403, {"error": {"status": 403, "code": 2005, "message": "Forbidden"}}, "credentials"),
+    (linq, 429, {"error": {"status": 429, "code": 1007, "message": "Rate limited"}}, "rate limited"),
+    (linq, 502, b"<html>bad gateway</html>", "502"),
+])
+def test_a_refused_send_says_why_in_words(server, client, status, body, words):
+    server.reply(status, body)
+    result = client(server.url).send("+12025550142", "Hi", "imessage")
+    assert not result.sent and words in result.detail and "<html>" not in result.detail
+
+
+def test_a_send_to_a_line_that_is_down_is_not_sent():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = linq(f"http://127.0.0.1:{port}").send("+12025550142", "Hi", "imessage")
+    assert not result.sent and "could not connect" in result.detail

@@ -9,7 +9,7 @@ from models import ApiToken, Line, User
 
 
 def test_pages_need_a_login(client):
-    for url in ("/leads/", "/lines/", "/leads/1/row"):
+    for url in ("/leads/", "/lines/", "/leads/updates"):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -68,3 +68,40 @@ def test_cli_creates_users_tokens_and_lines(app):
         line = db.session.get(Line, line_id)
         assert (line.workspace_id, line.status, line.rate_per_minute) == (user.workspace_id, "active", 4)
     assert flask_command("create-user", "grace@example.com", "--password", "x").returncode != 0
+
+
+def test_failed_sign_ins_are_limited_per_account_and_per_address(app, client, user):
+    app.config["LOGIN_LIMIT"] = "3 per 10 minutes"
+    for _ in range(3):
+        assert client.post("/login", data={"email": "ada@example.com", "password": "guess"}).status_code == 200
+    blocked = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD})
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
+    # Another account from the same address is blocked too (the per-address limit).
+    assert client.post("/login", data={"email": "bob@example.com", "password": "x"}).status_code == 429
+
+
+def test_successful_sign_ins_do_not_count(app, client, user):
+    app.config["LOGIN_LIMIT"] = "2 per 10 minutes"
+    for _ in range(4):
+        assert client.post("/login", data={"email": "ada@example.com", "password": PASSWORD}).status_code == 302
+        client.post("/logout")
+
+
+def test_a_password_change_signs_out_every_other_browser(app, user):
+    here, elsewhere, remembered = app.test_client(), app.test_client(), app.test_client()
+    for browser in (here, elsewhere, remembered):
+        assert browser.post("/login", data={"email": "ada@example.com", "password": PASSWORD,
+                                            "remember": "y"}).status_code == 302
+    remembered.delete_cookie("session")  # only its remember-me cookie is left
+    assert remembered.get("/leads/").status_code == 200
+    remembered.delete_cookie("session")
+
+    wrong = here.post("/account/password", data={"current": "nope", "new": "x" * 12, "repeat": "x" * 12})
+    assert "not your current password" in wrong.get_data(as_text=True)
+    response = here.post("/account/password", data={"current": PASSWORD, "new": "a much newer secret",
+                                                    "repeat": "a much newer secret"})
+    assert response.status_code == 302
+    assert here.get("/leads/").status_code == 200
+    for browser in (elsewhere, remembered):
+        response = browser.get("/leads/")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -1,19 +1,9 @@
 """The first slice of the JSON API: bearer tokens, creating leads, reading a lead."""
 import pytest
 
-import api_tokens
+from support import auth
 from extensions import db
-from models import Lead, User
-
-
-@pytest.fixture
-def token(app, user):
-    with app.app_context():
-        return api_tokens.create_token(db.session.get(User, user), "test")
-
-
-def auth(token):
-    return {"Authorization": f"Bearer {token}"}
+from models import Lead
 
 
 def test_missing_or_bad_tokens_get_a_json_401(client, token):
