@@ -1,0 +1,66 @@
+"""Quick Send: a message to a typed address through the active line, logged on the address's lead
+(found, or created and checked like every new lead)."""
+import lead_checks
+import lead_store
+from address_checks import line_client
+from availability.addresses import ADDRESS_FIELDS
+from availability.outcomes import Outcome
+from extensions import db
+from models import Lead, SentMessage, Workspace
+from quick_checks import NoActiveLine, check_address, read_address
+
+MAX_MESSAGE_LENGTH = 2000
+
+
+class CannotSend(Exception):
+    pass
+
+
+def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
+    """Send `text`; the returned log entry says whether the line took it. Raises InvalidAddress,
+    NoActiveLine or CannotSend (nothing was sent)."""
+    text = (text or "").strip()
+    if not text:
+        raise CannotSend("Write a message first")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise CannotSend(f"Messages are at most {MAX_MESSAGE_LENGTH} characters")
+    address = read_address(workspace_id, raw_address)
+    lines = lead_checks.active_lines(workspace_id)
+    if not lines:
+        raise NoActiveLine("No active line: add or activate one on the Lines page")
+    channel = _channel(workspace_id, address)
+    line = lines[0]
+    result = line_client(line).send(address, text, channel)
+    lead = find_or_add_lead(db.session.get(Workspace, workspace_id), address)
+    entry = SentMessage(workspace_id=workspace_id, lead_id=lead.id, line_id=line.id, line_name=line.name,
+                        address=address, channel=channel, sent=result.sent, detail=result.detail or None)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def _channel(workspace_id: int, address: str) -> str:
+    """iMessage when the address is on it, else SMS: the answer the icon showed (reused, no call)."""
+    answer = check_address(workspace_id, address)
+    if answer.outcome is Outcome.AVAILABLE:
+        return "imessage"
+    if answer.outcome is not Outcome.UNAVAILABLE:
+        raise CannotSend(f"Could not tell whether {address} is on iMessage ({answer.detail}); try again")
+    if "@" in address:
+        raise CannotSend(f"{address} is not on iMessage and can't get an SMS: email it instead")
+    return "sms"
+
+
+def find_or_add_lead(workspace: Workspace, address: str) -> Lead:
+    """The workspace's oldest lead with this address in any field, or a new lead for it."""
+    columns = [getattr(Lead, f"{field}_norm") for field, _ in ADDRESS_FIELDS]
+    lead = db.session.scalar(db.select(Lead).where(
+        Lead.workspace_id == workspace.id, db.or_(*(column == address for column in columns))
+    ).order_by(Lead.id).limit(1))
+    if lead is None:
+        lead, _ = lead_store.create_lead(workspace, {"email" if "@" in address else "phone": address})
+        try:
+            lead_checks.request_check(lead)  # answered from the check just made: no line call
+        except lead_checks.BackgroundUnavailable:
+            pass  # the lead is saved; its row offers Check Availability
+    return lead
