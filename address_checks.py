@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timedelta
 
 from flask import current_app
+from redis import RedisError
 
 from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
@@ -49,7 +50,12 @@ def pacer(line: Line) -> LinePacer:
 
 
 def line_capped_today(line: Line) -> bool:
-    return bool(line.daily_cap) and pacer(line).used_today() >= line.daily_cap
+    if not line.daily_cap:
+        return False
+    try:
+        return pacer(line).used_today() >= line.daily_cap
+    except RedisError:  # Redis down: the count can't be read, and pages must still show
+        return False
 
 
 def seconds_to_next_utc_day() -> float:
@@ -120,6 +126,11 @@ class AddressChecker:
             if result.outcome is Outcome.LINE_UNHEALTHY:
                 mark_unhealthy(line, result.detail)
                 db.session.commit()
+                self.lines.remove(line)
+                continue
+            if result.outcome is Outcome.TRANSIENT and len(self.lines) > 1:
+                # This line could not tell (down, timing out, garbled): another may. It sits out
+                # the rest of this check rather than fail every address in turn.
                 self.lines.remove(line)
                 continue
             if result.is_answer:

@@ -2,12 +2,14 @@
 import os
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from redis import RedisError
 from sqlalchemy import event
 
 import config
-import security_headers
 import embedded_redis
+import security_headers
 from extensions import csrf, db, limiter, login_manager, migrate
+from lead_checks import BackgroundUnavailable
 from secrets_box import SecretsBox
 
 
@@ -54,6 +56,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/")
     def index():
         return redirect(url_for("leads.index"))
+
+    @app.errorhandler(RedisError)
+    @app.errorhandler(BackgroundUnavailable)
+    def background_unavailable(exc):
+        # Redis is down: the data is all in the database, but nothing can be queued or paced.
+        message = str(exc if isinstance(exc, BackgroundUnavailable) else BackgroundUnavailable())
+        if request.path.startswith("/api/"):
+            return jsonify(success=False, error=message, code=503), 503
+        if request.headers.get("HX-Request"):
+            # Shown in the page's problem area, whatever element asked (see htmx-config in base.html).
+            return render_template("_problem.html", message=message), 503, {
+                "HX-Retarget": "#problem", "HX-Reswap": "innerHTML"}
+        return render_template("503.html", message=message), 503
 
     @app.errorhandler(429)
     def too_many(exc):

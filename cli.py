@@ -13,7 +13,7 @@ import api_tokens
 import embedded_redis
 import line_admin
 from extensions import db
-from jobs.queue import check_queue, redis_connection, redis_url, use_app
+from jobs.queue import redis_url, use_app
 from models import Line, User, Workspace
 
 
@@ -77,7 +77,7 @@ def add_line_command(email, name, provider, url, secret, sender, rate_per_minute
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
     """Run an RQ worker (with its scheduler) on this app's configuration."""
-    from jobs.worker import AppWorker
+    from jobs.worker import work
 
     app = current_app._get_current_object()
     use_app(app)
@@ -85,13 +85,7 @@ def worker_command(burst):
     # the parent's (SQLAlchemy's documented recipe for multiprocessing).
     engine = db.engine
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    # RQ notices a dead worker's jobs once their heartbeat lapses (job monitoring interval + 60 s)
-    # and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and waking that
-    # often when idle (an idle worker wakes every worker_ttl - 15 s), puts the work of a killed
-    # worker back in the queue within about 85 s.
-    AppWorker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
-           job_monitoring_interval=10, worker_ttl=30).work(
-        burst=burst, with_scheduler=True, logging_level="INFO")
+    work(app, burst=burst)
 
 
 DEMO_EMAIL = "demo@example.com"

@@ -7,13 +7,14 @@ import uuid
 from dataclasses import dataclass
 
 from flask import current_app
+from redis import RedisError
 
 from address_checks import AddressChecker, line_capped_today, seconds_to_next_utc_day
 from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import enqueue_check, enqueue_checks
+from jobs.queue import enqueue_check, enqueue_checks, leads_with_check_jobs
 from models import CheckBatch, Lead, Line, LineStatus, utcnow
 
 ENQUEUE_CHUNK = 500
@@ -23,6 +24,10 @@ HEALTHY_LINE_POLL = 60
 
 class BackgroundUnavailable(RuntimeError):
     """The queue (Redis) can't take work right now."""
+
+    def __init__(self, message: str = "Background work is unavailable right now (the queue can't be "
+                                      "reached): nothing was changed; try again in a minute"):
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
     except Exception as exc:  # redis.RedisError and socket errors alike
         lead.status, lead.check_run, lead.check_started_at = previous
         db.session.commit()
-        raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+        raise BackgroundUnavailable() from exc
 
 
 def _mark_checking(lead: Lead) -> None:
@@ -94,15 +99,22 @@ def check_now(lead: Lead) -> Again | None:
         _finish(lead, LeadStatus.NO_ACTIVE_LINE)
         db.session.commit()
         return None
+    previous = (lead.status, lead.check_run, lead.check_started_at)
     _mark_checking(lead)
-    again = run_check(lead.id, lead.check_run, (), 0)
+    try:
+        again = run_check(lead.id, lead.check_run, (), 0)
+    except RedisError as exc:  # no pacing without Redis: no line call either
+        db.session.rollback()
+        lead.status, lead.check_run, lead.check_started_at = previous
+        db.session.commit()
+        raise BackgroundUnavailable() from exc
     if again is not None:
         try:
             enqueue_check(lead.id, lead.check_run, skip=again.skip, attempt=again.attempt,
                           delay=again.delay)
         except Exception as exc:  # the background can't take it: don't leave the lead Checking
             give_up(lead.id, lead.check_run, "The check could not be finished; try again")
-            raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+            raise BackgroundUnavailable() from exc
     return again
 
 
@@ -170,12 +182,28 @@ def queue_batch(batch: CheckBatch) -> None:
     db.session.commit()
     try:
         for start in range(0, len(ids), ENQUEUE_CHUNK):
-            enqueue_checks(ids[start:start + ENQUEUE_CHUNK], run)
+            enqueue_checks([(lead_id, run) for lead_id in ids[start:start + ENQUEUE_CHUNK]])
     except Exception as exc:  # Redis unreachable: don't leave leads Checking with no job behind them
         db.session.execute(db.update(Lead).where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
                            .values(status=LeadStatus.NOT_CHECKED, check_run=None, check_started_at=None))
         db.session.commit()
-        raise BackgroundUnavailable("Background checking is unavailable right now") from exc
+        raise BackgroundUnavailable() from exc
+
+
+def requeue_lost_checks() -> int:
+    """The queue lost its jobs (see jobs.queue.queue_lost_its_jobs): every lead still Checking, in
+    every workspace, with no check job in Redis gets one again. Returns how many."""
+    # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
+    checking = db.session.execute(
+        db.select(Lead.id, Lead.check_run).where(Lead.status == LeadStatus.CHECKING).order_by(Lead.id)
+    ).all()
+    queued = leads_with_check_jobs()
+    # Answers given since the check began still count, so a lead whose job was only missed by
+    # the look above costs no second call.
+    checks = [(lead_id, run) for lead_id, run in checking if lead_id not in queued]
+    for start in range(0, len(checks), ENQUEUE_CHUNK):
+        enqueue_checks(checks[start:start + ENQUEUE_CHUNK], fresh=True)
+    return len(checks)
 
 
 def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
@@ -203,14 +231,15 @@ def batch_progress(batch: CheckBatch) -> dict:
 def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
               fresh: bool = False) -> Again | None:
     lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.check_run != run:
-        return None  # deleted, or a newer check replaced this one
+    if lead is None or lead.check_run != run or lead.status != LeadStatus.CHECKING:
+        # Deleted, replaced by a newer check, cancelled, or already answered (RQ ran this job
+        # again after its worker died between writing the answer and recording the job done).
+        return None
     lines = active_lines(lead.workspace_id)
     if not lines:
         if has_line_switched_on(lead.workspace_id):
             return _wait_for_a_healthy_line(lead, skip, attempt)
-        _finish(lead, LeadStatus.NO_ACTIVE_LINE)
-        db.session.commit()
+        _settle(lead, run, LeadStatus.NO_ACTIVE_LINE)
         return None
 
     if fresh or _in_fresh_batch(lead):
@@ -226,10 +255,9 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
     answered = skip + tuple(a for a, _ in result.answers)
 
     if result.done:
-        _finish(lead, result.status, available=result.available_address, error=result.note)
-        db.session.commit()
+        _settle(lead, run, result.status, available=result.available_address, error=result.note)
         return None
-    again = _after_trouble(lead, result.interrupted_by, answered, attempt)
+    again = _after_trouble(lead, run, result.interrupted_by, answered, attempt)
     db.session.commit()
     return again
 
@@ -240,7 +268,7 @@ def _in_fresh_batch(lead: Lead) -> bool:
     return db.session.get(CheckBatch, lead.batch_id).fresh
 
 
-def _after_trouble(lead: Lead, trouble: CheckResult, answered: tuple[str, ...],
+def _after_trouble(lead: Lead, run: str, trouble: CheckResult, answered: tuple[str, ...],
                    attempt: int) -> Again | None:
     if trouble.outcome is Outcome.RATE_LIMITED:
         # Not the lead's fault and not an error: come back when a line can take the call.
@@ -251,7 +279,7 @@ def _after_trouble(lead: Lead, trouble: CheckResult, answered: tuple[str, ...],
     delays = current_app.config["CHECK_RETRY_DELAYS"]
     if attempt < len(delays):
         return Again(delays[attempt], answered, attempt + 1, trouble)
-    _finish(lead, LeadStatus.ERROR, error=f"The line could not tell: {trouble.detail}")
+    _settle(lead, run, LeadStatus.ERROR, error=f"The line could not tell: {trouble.detail}")
     return None
 
 
@@ -266,9 +294,20 @@ def _wait_for_a_healthy_line(lead: Lead, answered: tuple[str, ...], attempt: int
 
 def give_up(lead_id: int, run: str, error: str) -> None:
     lead = db.session.get(Lead, lead_id)
-    if lead is not None and lead.check_run == run and lead.status == LeadStatus.CHECKING:
-        _finish(lead, LeadStatus.ERROR, error=error)
-        db.session.commit()
+    if lead is not None:
+        _settle(lead, run, LeadStatus.ERROR, error=error)
+
+
+def _settle(lead: Lead, run: str, status: LeadStatus, *, available: str | None = None,
+            error: str | None = None) -> None:
+    """Write a check's answer, once: only while `run` still owns the lead and it is Checking, in
+    one conditional UPDATE, so a job run twice, a cancel or a newer check is never overwritten."""
+    db.session.execute(
+        db.update(Lead).where(Lead.id == lead.id, Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
+        .values(status=status, available_address=available, error=error, checked_at=utcnow(),
+                check_started_at=None)
+    )
+    db.session.commit()
 
 
 def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None,

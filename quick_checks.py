@@ -1,10 +1,12 @@
 """Checking a typed address at once (Quick Send, the API's {"address": ...}): the same lines, pace
 and reused answers as every check, but the caller hears about trouble instead of waiting it out."""
+from redis import RedisError
+
 from address_checks import AddressChecker
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
 from extensions import db
-from lead_checks import active_lines, has_line_switched_on
+from lead_checks import BackgroundUnavailable, active_lines, has_line_switched_on
 from models import Workspace
 
 
@@ -32,4 +34,7 @@ def check_address(workspace_id: int, address: str) -> CheckResult:
         raise NoActiveLine("No active line configured: add or activate one on the Lines page")
     if not lines:
         return CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page")
-    return AddressChecker(workspace_id, lines).ask(address)
+    try:
+        return AddressChecker(workspace_id, lines).ask(address)
+    except RedisError as exc:  # no pacing without Redis: no line call either
+        raise BackgroundUnavailable() from exc

@@ -4,6 +4,7 @@ import math
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+import lead_checks
 import quick_checks
 import quick_send
 from availability.addresses import InvalidAddress
@@ -41,6 +42,8 @@ def check():
         return render_template("quick_send/_icon.html", state="invalid", message=exc.reason)
     except quick_checks.NoActiveLine as exc:
         return render_template("quick_send/_icon.html", state="no_active_line", message=str(exc))
+    except lead_checks.BackgroundUnavailable as exc:
+        return render_template("quick_send/_icon.html", state="error", message=str(exc))
     return render_template("quick_send/_icon.html", state=ICON_STATES.get(answer.outcome, "error"),
                            address=address, message=answer.detail,
                            retry_in=math.ceil(answer.retry_after or 0))

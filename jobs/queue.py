@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import Flask, current_app
 from redis import Redis
 from rq import Callback, Queue, Retry
+from rq.job import Job
 
 import embedded_redis
 
@@ -11,9 +12,10 @@ import embedded_redis
 CHECK_JOB_TIMEOUT = 300
 # A maximum-size file at a few thousand rows a second, with room to spare.
 IMPORT_JOB_TIMEOUT = 3600
-# A job whose worker died is run again (RQ finds it abandoned, or sees its work horse killed);
-# checks and imports are safe to repeat.
-RETRY = Retry(max=2)
+# A job that failed is run again after a pause: its worker died (RQ finds the job abandoned, or sees
+# its work horse killed), or the database was briefly unreachable. Checks and imports are safe to
+# repeat; the pauses outlast a database restart.
+RETRY = Retry(max=3, interval=[5, 15, 45])
 
 _app: Flask | None = None
 
@@ -57,17 +59,17 @@ def enqueue_import(upload_id: int) -> None:
                           description=f"import upload {upload_id}")
 
 
-def enqueue_checks(lead_ids: list[int], run: str) -> None:
-    """Queue many first attempts at once, in one round trip to Redis."""
+def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False) -> None:
+    """Queue many first attempts (lead id, run) at once, in one round trip to Redis."""
     from jobs.checks import check_failed, check_lead
 
     queue = check_queue()
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many([
-            Queue.prepare_data(check_lead, args=(lead_id, run, [], 0), timeout=CHECK_JOB_TIMEOUT,
+            Queue.prepare_data(check_lead, args=(lead_id, run, [], 0, fresh), timeout=CHECK_JOB_TIMEOUT,
                                description=f"check lead {lead_id} (attempt 1)", retry=RETRY,
                                on_failure=Callback(check_failed))
-            for lead_id in lead_ids
+            for lead_id, run in checks
         ], pipeline=pipe)
         pipe.execute()
 
@@ -88,6 +90,27 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
         queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, **kwargs)
     else:
         queue.enqueue(check_lead, *args, **kwargs)
+
+
+def queue_lost_its_jobs() -> bool:
+    """True (once) when Redis has lost its data since a worker last looked (restarted without
+    persistence, flushed): the mark workers keep there is gone, and every queued job with it.
+    Only workers set the mark, so a web process queueing work first can't hide the loss."""
+    queue = check_queue()
+    return bool(queue.connection.set(f"{queue.name}:intact", "1", nx=True))
+
+
+def leads_with_check_jobs() -> set[int]:
+    """Ids of the leads that a check job still in Redis (queued, scheduled or running) will check."""
+    queue = check_queue()
+    job_ids = queue.get_job_ids() + queue.scheduled_job_registry.get_job_ids(cleanup=False) + [
+        job_id for job_id, _ in queue.started_job_registry.get_job_and_execution_ids(cleanup=False)]
+    leads = set()
+    for start in range(0, len(job_ids), 1000):
+        for job in Job.fetch_many(job_ids[start:start + 1000], connection=queue.connection):
+            if job is not None and job.func_name == "jobs.checks.check_lead":
+                leads.add(job.args[0])
+    return leads
 
 
 def enqueue_recheck_sweep() -> bool:

