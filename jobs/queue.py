@@ -100,6 +100,12 @@ def queue_lost_its_jobs() -> bool:
     return bool(queue.connection.set(f"{queue.name}:intact", "1", nx=True))
 
 
+def forget_queue_check() -> None:
+    """Undo queue_lost_its_jobs's mark, so that the next look finds the loss again."""
+    queue = check_queue()
+    queue.connection.delete(f"{queue.name}:intact")
+
+
 def leads_with_check_jobs() -> set[int]:
     """Ids of the leads that a check job still in Redis (queued, scheduled or running) will check."""
     queue = check_queue()

@@ -7,13 +7,15 @@ import time
 from flask import Flask
 from redis import RedisError
 from rq import Worker
+from sqlalchemy.exc import SQLAlchemyError
 
 import lead_checks
-from jobs.queue import check_queue, enqueue_recheck_sweep, job_app, queue_lost_its_jobs, redis_connection
+from jobs.queue import (check_queue, enqueue_recheck_sweep, forget_queue_check, job_app, queue_lost_its_jobs,
+                        redis_connection)
 
 log = logging.getLogger(__name__)
-# Seconds between attempts to reach Redis again after losing it.
-REDIS_RETRY_SECONDS = 3
+# Seconds between attempts to work again after losing Redis (or, in maintenance, the database).
+RETRY_SECONDS = 3
 
 
 class AppWorker(Worker):
@@ -21,7 +23,11 @@ class AppWorker(Worker):
         super().run_maintenance_tasks()
         with job_app().app_context():
             if queue_lost_its_jobs():
-                requeued = lead_checks.requeue_lost_checks()
+                try:
+                    requeued = lead_checks.requeue_lost_checks()
+                except SQLAlchemyError:
+                    forget_queue_check()  # the database is away for a moment: look again next time
+                    raise
                 if requeued:
                     self.log.warning("Redis had lost its queue: %d checks queued again", requeued)
             # Every worker tries; Redis lets one sweep through per period, so it runs while any worker does.
@@ -29,8 +35,8 @@ class AppWorker(Worker):
 
 
 def work(app: Flask, *, burst: bool = False) -> None:
-    """Work the queue until stopped. Losing Redis stops RQ's worker; this one waits for Redis
-    and starts working again, so a Redis restart needs no one to restart the workers."""
+    """Work the queue until stopped. Losing Redis stops RQ's worker; this one waits and starts
+    working again, so a Redis or database restart needs no one to restart the workers."""
     while True:
         # RQ notices a dead worker's jobs once their heartbeat lapses (job monitoring interval +
         # 60 s) and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and
@@ -41,10 +47,10 @@ def work(app: Flask, *, burst: bool = False) -> None:
         try:
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
             return
-        except RedisError as exc:
+        except (RedisError, SQLAlchemyError) as exc:
             # RQ's signal handlers belong to the worker that failed: while waiting, a stop
             # request stops this process at once.
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            log.warning("Lost Redis (%s); trying again in %d s", exc, REDIS_RETRY_SECONDS)
-            time.sleep(REDIS_RETRY_SECONDS)
+            log.warning("Lost Redis or the database (%s); trying again in %d s", exc, RETRY_SECONDS)
+            time.sleep(RETRY_SECONDS)
