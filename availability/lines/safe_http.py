@@ -9,12 +9,15 @@ user) being turned on the servers around us (SSRF):
   addresses are always refused; private and loopback ranges only when the operator allows them
   (LINE_ALLOW_PRIVATE_NETWORKS: on for the local/demo set-up, off by default);
 - a whole call (connect, headers, body) has a deadline, so a server that trickles bytes forever
-  can't hold a worker, and an answer larger than MAX_BODY is cut off.
+  can't hold a worker, and an answer larger than MAX_BODY is cut off;
+- the password BlueBubbles takes in the URL is masked in urllib3's request log.
 
 requests-hardened does most of this, but its filter allows private networks only all together with
 link-local ones; a BlueBubbles Mac on the office LAN must be reachable while metadata never is.
 """
 import ipaddress
+import logging
+import re
 import socket
 import threading
 
@@ -25,6 +28,18 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
 MAX_BODY = 1024 * 1024
+SECRET_IN_URL = re.compile(r"((?:password|token|key)=)[^&\s\"]+", re.IGNORECASE)
+
+
+class _MaskSecretsInUrls(logging.Filter):
+    """urllib3 logs every request's URL at DEBUG, and BlueBubbles wants its password there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = SECRET_IN_URL.sub(r"\1***", record.getMessage()), None
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_MaskSecretsInUrls())
 # Never a line, whatever the operator allows: the cloud metadata services and their kin.
 ALWAYS_REFUSED = [ipaddress.ip_network(n) for n in (
     "169.254.0.0/16", "fe80::/10", "100.100.100.200/32", "fd00:ec2::254/128", "0.0.0.0/8", "::/128",
