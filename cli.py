@@ -73,6 +73,12 @@ def add_line_command(email, name, provider, url, secret, sender, rate_per_minute
     click.echo(line.id)
 
 
+@click.command("rotate-line-secrets")
+def rotate_line_secrets_command():
+    """Re-encrypt every line secret with the first key of LINE_SECRET_KEYS (then drop old keys)."""
+    click.echo(f"Rotated {line_admin.rotate_secrets()} line secrets.")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
@@ -159,6 +165,6 @@ def _register_demo_line(user: User, url: str, api_key: str, rate: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_user_command, create_token_command, add_line_command, worker_command,
-                    run_local_command):
+    for command in (create_user_command, create_token_command, add_line_command, rotate_line_secrets_command,
+                    worker_command, run_local_command):
         app.cli.add_command(command)

@@ -13,6 +13,17 @@ def _encrypt(secret: str) -> str:
     return current_app.extensions["secrets_box"].encrypt(secret)
 
 
+def rotate_secrets() -> int:
+    """Encrypt every line's secret again with the newest key, so the old key can be dropped.
+    Returns how many were rotated."""
+    box = current_app.extensions["secrets_box"]
+    lines = db.session.scalars(db.select(Line).where(Line.secret_encrypted.is_not(None))).all()
+    for line in lines:
+        line.secret_encrypted = box.rotate(line.secret_encrypted)
+    db.session.commit()
+    return len(lines)
+
+
 def add_line(workspace_id: int, *, name: str, provider: str, url: str, secret: str | None = None,
              sender: str | None = None, rate_per_minute: int = 6, daily_cap: int | None = None,
              is_demo: bool = False) -> Line:

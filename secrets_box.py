@@ -13,3 +13,6 @@ class SecretsBox:
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
 
+    def rotate(self, token: str) -> str:
+        """The same secret, encrypted again with the newest key (after a new key is put first)."""
+        return self._fernet.rotate(token.encode()).decode()
