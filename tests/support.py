@@ -56,3 +56,30 @@ def wait_for(condition, seconds, step=0.2):
             return True
         time.sleep(step)
     return False
+
+
+def nothing_checking(app, batch_id: int | None = None):
+    """A condition for wait_for: no lead (of the batch, if given) is Checking any more."""
+    from extensions import db
+    from models import Lead
+
+    def condition() -> bool:
+        query = db.select(db.func.count(Lead.id)).where(Lead.status == "checking")
+        if batch_id is not None:
+            query = query.where(Lead.batch_id == batch_id)
+        with app.app_context():
+            return not db.session.scalar(query)
+
+    return condition
+
+
+def work_until_final(app, batch_id: int | None, log: Path, seconds: float, env: dict | None = None) -> float:
+    """Run a worker until no lead (of the batch) is Checking; returns the seconds it took."""
+    started = time.monotonic()
+    worker = start_flask("worker", log=log, env=env)
+    try:
+        assert wait_for(nothing_checking(app, batch_id), seconds, step=0.5), log.read_text()[-4000:]
+        return time.monotonic() - started
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

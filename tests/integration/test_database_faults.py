@@ -1,7 +1,6 @@
 """The database away for a moment in the middle of a batch: the checks that failed are run again
 after a pause, and every lead still gets its answer."""
 import sqlite3
-import threading
 import time
 from contextlib import contextmanager
 
@@ -13,7 +12,7 @@ import lead_checks
 import lead_store
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
-from support import start_flask, wait_for
+from support import nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -70,12 +69,7 @@ def test_a_batch_survives_the_database_going_away_for_a_moment(app, user, demo_l
         with app.app_context():
             db.engine.dispose()  # this process's connections were cut too
 
-        def final():
-            with app.app_context():
-                return not db.session.scalar(db.select(db.func.count(Lead.id)).where(
-                    Lead.batch_id == batch_id, Lead.status == "checking"))
-
-        assert wait_for(final, 150, step=1), (tmp_path / "worker.log").read_text()[-4000:]
+        assert wait_for(nothing_checking(app, batch_id), 150, step=1), (tmp_path / "worker.log").read_text()[-4000:]
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -13,7 +13,7 @@ import lead_store
 import line_admin
 from extensions import db
 from models import CheckBatch, Lead, Line, User, Workspace
-from support import start_flask, wait_for
+from support import start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
 
@@ -110,18 +110,8 @@ def batch_of(workspace, phones):
     return lead_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids))
 
 
-def run_until_final(app, batch_id, tmp_path, seconds=90):
-    worker = start_flask("worker", log=tmp_path / "worker.log", env=WORKER_ENV)
-    try:
-        def final():
-            with app.app_context():
-                return not db.session.scalar(db.select(db.func.count(Lead.id)).where(
-                    Lead.batch_id == batch_id, Lead.status == "checking"))
-
-        assert wait_for(final, seconds, step=0.5), (tmp_path / "worker.log").read_text()[-3000:]
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+def run_until_final(app, batch_id, tmp_path):
+    work_until_final(app, batch_id, tmp_path / "worker.log", 90, env=WORKER_ENV)
     with app.app_context():
         return {lead.phone: lead for lead in db.session.scalars(db.select(Lead).where(Lead.batch_id == batch_id))}
 

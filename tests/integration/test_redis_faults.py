@@ -13,7 +13,7 @@ import lead_checks
 import lead_store
 from extensions import db
 from models import CheckBatch, Lead, Line, Upload, User, Workspace
-from support import start_flask, wait_for
+from support import nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -85,12 +85,7 @@ def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user,
         time.sleep(3)
         throwaway_redis.start()  # empty: the batch's queued jobs are gone
 
-        def final():
-            with app.app_context():
-                return not db.session.scalar(db.select(db.func.count(Lead.id)).where(
-                    Lead.batch_id == batch_id, Lead.status == "checking"))
-
-        assert wait_for(final, 120, step=1), (tmp_path / "worker.log").read_text()[-4000:]
+        assert wait_for(nothing_checking(app, batch_id), 120, step=1), (tmp_path / "worker.log").read_text()[-4000:]
     finally:
         worker.terminate()
         worker.wait(timeout=30)

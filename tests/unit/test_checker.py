@@ -1,5 +1,5 @@
 """The walk over a lead's addresses: order, skipping, the stop rule, and line trouble."""
-from availability.addresses import Kind, read_field
+from availability.addresses import read_field
 from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
