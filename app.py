@@ -53,6 +53,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
 
+    @app.get("/health")
+    def health():
+        # For load balancers and process managers: the web process answers (no database or Redis).
+        return "ok", 200, {"Content-Type": "text/plain"}
+
     @app.get("/")
     def index():
         return redirect(url_for("leads.index"))

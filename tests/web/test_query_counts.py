@@ -1,0 +1,71 @@
+"""The leads page and its poll cost a fixed number of queries, however many rows they show: no
+query per row, so 50 rows (or 100,000 leads behind them) don't multiply the work."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+import lead_checks
+from extensions import db
+from models import CheckBatch, Lead, User
+
+
+@contextmanager
+def counting_queries(app):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def add_leads(app, user, how_many, batch_id=None):
+    with app.app_context():
+        workspace_id = db.session.get(User, user).workspace_id
+        db.session.execute(db.insert(Lead), [
+            {"workspace_id": workspace_id, "first_name": f"Lead {n}", "phone": f"20255{n:05d}",
+             "phone_norm": f"+120255{n:05d}", "status": "checking" if batch_id else "available",
+             "batch_id": batch_id, "check_run": f"batch-{batch_id}" if batch_id else None}
+            for n in range(how_many)])
+        db.session.commit()
+        return db.session.scalars(db.select(Lead.id).where(Lead.workspace_id == workspace_id)).all()
+
+
+@pytest.fixture
+def batch_id(app, user, demo_line):
+    with app.app_context():
+        batch = CheckBatch(workspace_id=db.session.get(User, user).workspace_id, kind="bulk")
+        db.session.add(batch)
+        db.session.commit()
+        return batch.id
+
+
+def queries_for(app, client, url):
+    with counting_queries(app) as statements:
+        response = client.get(url, headers={"HX-Request": "true"} if "updates" in url else {})
+    assert response.status_code in (200, 286)
+    return len(statements)
+
+
+@pytest.mark.parametrize("url", ["/leads/", "/leads/?status=checking&sort=name", "/leads/?q=Lead"])
+def test_the_leads_page_makes_as_many_queries_for_50_rows_as_for_5(app, logged_in, user, batch_id, url):
+    add_leads(app, user, 5, batch_id)
+    few = queries_for(app, logged_in, url)
+    add_leads(app, user, 45, batch_id)
+    many = queries_for(app, logged_in, url)
+    assert many == few <= 12
+
+
+def test_the_page_poll_makes_as_many_queries_for_50_rows_as_for_5(app, logged_in, user, batch_id):
+    ids = add_leads(app, user, 5, batch_id)
+    few = queries_for(app, logged_in, "/leads/updates?" + "&".join(f"lead={i}:0" for i in ids) + f"&batch={batch_id}")
+    ids = add_leads(app, user, 45, batch_id)
+    many = queries_for(app, logged_in, "/leads/updates?" + "&".join(f"lead={i}:0" for i in ids) + f"&batch={batch_id}")
+    assert many == few <= 8
