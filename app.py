@@ -36,12 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from blueprints import api, auth, imports, leads, lines, quick_send, settings, tokens
+    from blueprints import api, auth, imports, leads, lines, operations, quick_send, settings, tokens
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(leads.bp)
     app.register_blueprint(lines.bp)
+    app.register_blueprint(operations.bp)
     app.register_blueprint(quick_send.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(tokens.bp)

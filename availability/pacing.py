@@ -79,6 +79,12 @@ class LinePacer:
         today = int(self._redis.time()[0] // 86400)
         return int(used) if day is not None and int(day) == today else 0
 
+    def paused_for(self) -> float:
+        """Seconds left of a 429 pause (0 when the line is not paused)."""
+        until = self._redis.get(self._keys[1])
+        now = self._redis.time()
+        return max(0.0, float(until or 0) - (now[0] + now[1] / 1e6))
+
     def pause(self, seconds: float) -> None:
         """Hold every worker off this line for `seconds` (the line said 429)."""
         self._pause(keys=self._keys[1:2], args=[max(0.0, seconds)])

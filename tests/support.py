@@ -83,3 +83,18 @@ def work_until_final(app, batch_id: int | None, log: Path, seconds: float, env: 
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def failed_check_of(app, lead):
+    """A check job for `lead` that failed for good, as RQ records one."""
+    from rq.results import Result
+
+    from jobs.checks import check_lead
+    from jobs.queue import check_queue
+
+    queue = check_queue(app)
+    job = queue.enqueue(check_lead, lead.id, "gone-run", [], 0)
+    queue.remove(job)
+    queue.failed_job_registry.add(job, exc_string="...")
+    Result.create_failure(job, ttl=600, exc_string="Traceback ...\nOperationalError: database is locked")
+    return job.id

@@ -12,7 +12,7 @@ import line_admin
 from cli import create_user
 from extensions import db
 from models import ApiToken, CheckBatch, Upload
-from support import PASSWORD, auth
+from support import PASSWORD, auth, failed_check_of
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def theirs(app):
         db.session.commit()
         token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.workspace_id == owner.workspace_id))
         return {"lead_id": lead.id, "line_id": line.id, "batch_id": batch.id, "upload_id": upload.id,
-                "token_id": token_id}
+                "token_id": token_id, "job_id": failed_check_of(app, lead)}
 
 
 def routes_with_ids(app):

@@ -5,7 +5,6 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-import lead_checks
 from extensions import db
 from models import CheckBatch, Lead, User
 

@@ -1,0 +1,94 @@
+"""What the background is doing, for a workspace's Operations page: the queue, the workers, the
+workspace's failed jobs (and retrying one), and each line's health and pace.
+
+The queue and the workers are shared by every workspace, so only their counts are shown; jobs are
+listed only when they work on this workspace's leads or uploads.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from rq import Worker
+from rq.job import Job
+
+import lead_checks
+from address_checks import pacer
+from extensions import db
+from jobs.queue import check_queue, enqueue_import
+from models import Lead, Line, Upload
+
+# The most recent failed jobs looked at; older ones stay in RQ's registry until it expires them.
+FAILED_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    id: str
+    what: str  # "Check of lead 12", "Import of leads.csv"
+    failed_at: datetime | None
+    reason: str  # the exception's last line, short
+
+
+def queue_counts() -> dict[str, int]:
+    queue = check_queue()
+    return {"queued": queue.count, "scheduled": queue.scheduled_job_registry.count,
+            "running": queue.started_job_registry.count, "failed": queue.failed_job_registry.count}
+
+
+def workers() -> list[dict]:
+    queue = check_queue()
+    return [{"name": worker.name, "hostname": worker.hostname, "state": worker.get_state(),
+             "last_seen": worker.last_heartbeat, "busy_with": worker.get_current_job_id()}
+            for worker in Worker.all(queue=queue)]
+
+
+def line_paces(workspace_id: int) -> list[dict]:
+    lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id))
+    return [{"line": line, "used_today": pacer(line).used_today(), "paused_for": pacer(line).paused_for()}
+            for line in lines]
+
+
+def failed_jobs(workspace_id: int) -> list[FailedJob]:
+    """The workspace's failed jobs, newest first."""
+    return [failed for failed, _ in _owned_failed_jobs(workspace_id)]
+
+
+def retry(workspace_id: int, job_id: str) -> bool:
+    """Run a failed job of the workspace again; False when it is not one (or no longer failed).
+    A check is asked for afresh (its lead was given an Error when the job failed for good)."""
+    for failed, job in _owned_failed_jobs(workspace_id):
+        if failed.id != job_id:
+            continue
+        registry = check_queue().failed_job_registry
+        if job.func_name == "jobs.checks.check_lead":
+            lead = db.session.get(Lead, job.args[0])
+            registry.remove(job, delete_job=True)
+            lead_checks.request_check(lead)
+        else:
+            registry.remove(job, delete_job=True)
+            enqueue_import(job.args[0])
+        return True
+    return False
+
+
+def _owned_failed_jobs(workspace_id: int) -> list[tuple[FailedJob, Job]]:
+    queue = check_queue()
+    ids = queue.failed_job_registry.get_job_ids(0, FAILED_SHOWN - 1, desc=True, cleanup=False)
+    jobs = [job for job in Job.fetch_many(ids, connection=queue.connection) if job is not None]
+    leads = {job.args[0] for job in jobs if job.func_name == "jobs.checks.check_lead"}
+    uploads = {job.args[0] for job in jobs if job.func_name == "jobs.imports.import_upload"}
+    own_leads = set(db.session.scalars(db.select(Lead.id).where(
+        Lead.workspace_id == workspace_id, Lead.id.in_(leads)))) if leads else set()
+    own_uploads = dict(db.session.execute(db.select(Upload.id, Upload.filename).where(
+        Upload.workspace_id == workspace_id, Upload.id.in_(uploads))).all()) if uploads else {}
+    owned = []
+    for job in jobs:
+        if job.func_name == "jobs.checks.check_lead" and job.args[0] in own_leads:
+            what = f"Check of lead {job.args[0]}"
+        elif job.func_name == "jobs.imports.import_upload" and job.args[0] in own_uploads:
+            what = f"Import of {own_uploads[job.args[0]]}"
+        else:
+            continue
+        result = job.latest_result()
+        reason = (result.exc_string or "").strip().splitlines()[-1:] if result else []
+        owned.append((FailedJob(job.id, what, job.ended_at, (reason[0] if reason else "unknown")[:200]), job))
+    return owned
