@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,17 +13,28 @@ from availability.statuses import LeadStatus
 from extensions import db
 
 
+class Str(TypeDecorator):
+    """A text column that drops NUL characters: PostgreSQL can't store them (the statement would
+    fail) and no one means to type them. Also cleans the values compared with the column."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Workspace(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(254))
-    default_region: Mapped[str] = mapped_column(String(2), default="US")
+    name: Mapped[str] = mapped_column(Str(254))
+    default_region: Mapped[str] = mapped_column(Str(2), default="US")
     # Settings: re-check leads whose answer is older than this (off | weekly | monthly), and how
     # many days a line's answer is reused (None: the app's default).
-    recheck_every: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
+    recheck_every: Mapped[str] = mapped_column(Str(10), default="off", server_default="off")
     cache_available_days: Mapped[int | None]
     cache_unavailable_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -32,11 +43,11 @@ class Workspace(db.Model):
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(256))
+    email: Mapped[str] = mapped_column(Str(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(Str(256))
     # In every session and remember-me cookie; a new one (on a password change) signs out every
     # other browser, whose cookies then name a token that no longer exists.
-    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))
+    session_token: Mapped[str] = mapped_column(Str(64), default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     workspace: Mapped[Workspace] = relationship()
@@ -56,10 +67,10 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Str(100))
     # SHA-256 of the token: tokens are long random strings, so a fast hash is enough and the
     # token itself is never stored.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(Str(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -75,17 +86,17 @@ class LineStatus:
 class Line(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    provider: Mapped[str] = mapped_column(String(20))
-    url: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(Str(100))
+    provider: Mapped[str] = mapped_column(Str(20))
+    url: Mapped[str] = mapped_column(Str(500))
     # Fernet token of the password / API key; see secrets_box.py.
     secret_encrypted: Mapped[str | None] = mapped_column(Text)
-    sender: Mapped[str | None] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default=LineStatus.ACTIVE)
+    sender: Mapped[str | None] = mapped_column(Str(20))
+    status: Mapped[str] = mapped_column(Str(20), default=LineStatus.ACTIVE)
     is_demo: Mapped[bool] = mapped_column(default=False)
     rate_per_minute: Mapped[int] = mapped_column(default=6)
     daily_cap: Mapped[int | None]
-    health_reason: Mapped[str | None] = mapped_column(String(300))
+    health_reason: Mapped[str | None] = mapped_column(Str(300))
     health_checked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -100,7 +111,7 @@ class CheckBatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # upload | bulk | recheck | periodic | api
+    kind: Mapped[str] = mapped_column(Str(20))  # upload | bulk | recheck | periodic | api
     total: Mapped[int] = mapped_column(default=0)
     # Ask the lines again: answers from before the batch began are not reused.
     fresh: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
@@ -119,15 +130,15 @@ class UploadState:
 class Upload(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(Str(255))
     # Name of the stored file under instance/uploads/ (never the user's file name).
-    stored_name: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(10))
-    encoding: Mapped[str | None] = mapped_column(String(20))
-    delimiter: Mapped[str | None] = mapped_column(String(2))
+    stored_name: Mapped[str] = mapped_column(Str(64))
+    kind: Mapped[str] = mapped_column(Str(10))
+    encoding: Mapped[str | None] = mapped_column(Str(20))
+    delimiter: Mapped[str | None] = mapped_column(Str(2))
     headers: Mapped[list] = mapped_column(JSON, default=list)
     mapping: Mapped[list] = mapped_column(JSON, default=list)
-    state: Mapped[str] = mapped_column(String(20), default=UploadState.MAPPING)
+    state: Mapped[str] = mapped_column(Str(20), default=UploadState.MAPPING)
     rows_total: Mapped[int] = mapped_column(default=0)
     rows_done: Mapped[int] = mapped_column(default=0)
     imported: Mapped[int] = mapped_column(default=0)
@@ -136,7 +147,7 @@ class Upload(db.Model):
     empty: Mapped[int] = mapped_column(default=0)
     # Imported rows that had some invalid address fields (kept as typed, marked invalid).
     invalid_fields: Mapped[int] = mapped_column(default=0)
-    error: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(Str(500))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("check_batch.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
@@ -161,38 +172,38 @@ class Lead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed through ix_lead_workspace_status (its leading column); one index less to maintain.
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
-    first_name: Mapped[str] = mapped_column(String(100), default="")
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    company: Mapped[str] = mapped_column(String(200), default="")
+    first_name: Mapped[str] = mapped_column(Str(100), default="")
+    last_name: Mapped[str] = mapped_column(Str(100), default="")
+    company: Mapped[str] = mapped_column(Str(200), default="")
 
     # Each address as typed, and its normal form (NULL when empty or invalid).
-    phone: Mapped[str] = mapped_column(String(254), default="")
-    phone_norm: Mapped[str | None] = mapped_column(String(254))
-    email: Mapped[str] = mapped_column(String(254), default="")
-    email_norm: Mapped[str | None] = mapped_column(String(254))
-    alt_phone1: Mapped[str] = mapped_column(String(254), default="")
-    alt_phone1_norm: Mapped[str | None] = mapped_column(String(254))
-    alt_phone2: Mapped[str] = mapped_column(String(254), default="")
-    alt_phone2_norm: Mapped[str | None] = mapped_column(String(254))
-    alt_phone3: Mapped[str] = mapped_column(String(254), default="")
-    alt_phone3_norm: Mapped[str | None] = mapped_column(String(254))
-    alt_email1: Mapped[str] = mapped_column(String(254), default="")
-    alt_email1_norm: Mapped[str | None] = mapped_column(String(254))
-    alt_email2: Mapped[str] = mapped_column(String(254), default="")
-    alt_email2_norm: Mapped[str | None] = mapped_column(String(254))
-    alt_email3: Mapped[str] = mapped_column(String(254), default="")
-    alt_email3_norm: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(Str(254), default="")
+    phone_norm: Mapped[str | None] = mapped_column(Str(254))
+    email: Mapped[str] = mapped_column(Str(254), default="")
+    email_norm: Mapped[str | None] = mapped_column(Str(254))
+    alt_phone1: Mapped[str] = mapped_column(Str(254), default="")
+    alt_phone1_norm: Mapped[str | None] = mapped_column(Str(254))
+    alt_phone2: Mapped[str] = mapped_column(Str(254), default="")
+    alt_phone2_norm: Mapped[str | None] = mapped_column(Str(254))
+    alt_phone3: Mapped[str] = mapped_column(Str(254), default="")
+    alt_phone3_norm: Mapped[str | None] = mapped_column(Str(254))
+    alt_email1: Mapped[str] = mapped_column(Str(254), default="")
+    alt_email1_norm: Mapped[str | None] = mapped_column(Str(254))
+    alt_email2: Mapped[str] = mapped_column(Str(254), default="")
+    alt_email2_norm: Mapped[str | None] = mapped_column(Str(254))
+    alt_email3: Mapped[str] = mapped_column(Str(254), default="")
+    alt_email3_norm: Mapped[str | None] = mapped_column(Str(254))
 
-    status: Mapped[str] = mapped_column(String(20), default=LeadStatus.NOT_CHECKED)
-    available_address: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(Str(20), default=LeadStatus.NOT_CHECKED)
+    available_address: Mapped[str | None] = mapped_column(Str(254))
     checked_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Str(300))
     # Identifies the check in flight: a job whose run id no longer matches was superseded and
     # must not write its answer over a newer one.
-    check_run: Mapped[str | None] = mapped_column(String(36))
+    check_run: Mapped[str | None] = mapped_column(Str(36))
     check_started_at: Mapped[datetime | None]
     # The status shown before the current check began, restored if that check is cancelled.
-    status_before_check: Mapped[str | None] = mapped_column(String(20))
+    status_before_check: Mapped[str | None] = mapped_column(Str(20))
     upload_id: Mapped[int | None] = mapped_column(
         ForeignKey("upload.id", ondelete="SET NULL", name="fk_lead_upload_id"))
     batch_id: Mapped[int | None] = mapped_column(
@@ -236,8 +247,8 @@ class AddressResult(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
-    address: Mapped[str] = mapped_column(String(254))
-    result: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(Str(254))
+    result: Mapped[str] = mapped_column(Str(20))
     line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id", ondelete="SET NULL"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -250,9 +261,9 @@ class SentMessage(db.Model):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
     line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id", ondelete="SET NULL"))
-    line_name: Mapped[str] = mapped_column(String(100))  # kept if the line is deleted
-    address: Mapped[str] = mapped_column(String(254))
-    channel: Mapped[str] = mapped_column(String(20))  # imessage | sms | line's choice
+    line_name: Mapped[str] = mapped_column(Str(100))  # kept if the line is deleted
+    address: Mapped[str] = mapped_column(Str(254))
+    channel: Mapped[str] = mapped_column(Str(20))  # imessage | sms | line's choice
     sent: Mapped[bool]
-    detail: Mapped[str | None] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(Str(300))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

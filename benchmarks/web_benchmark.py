@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE))
 
 import leads_csv  # noqa: E402
 from import_benchmark import _write_section  # noqa: E402
+from seeding import fresh_postgres, insert_leads  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.com", "benchmark password"
 STATUSES = ["available"] * 35 + ["unavailable"] * 35 + ["error"] * 5 + ["not_checked"] * 25
@@ -63,7 +64,6 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
 
     import embedded_redis
     from app import create_app
-    from availability.addresses import ADDRESS_FIELDS, read_field
     from cli import create_user
     from extensions import db
     from models import CheckBatch, Lead
@@ -76,25 +76,13 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
         batch = CheckBatch(workspace_id=workspace_id, kind="bulk", total=1000)
         db.session.add(batch)
         db.session.flush()
-        kinds = dict(ADDRESS_FIELDS)
-        fields = ["phone", "email", "alt_phone1", "alt_phone2", "alt_email1"]
-        chunk = []
-        for n, row in enumerate(leads_csv.rows(leads)):
-            values = {"workspace_id": workspace_id, "first_name": row[0], "last_name": row[1], "company": row[2]}
-            for field, raw in zip(fields, row[3:]):
-                read = read_field(field, kinds[field], raw, "US")
-                values[field], values[f"{field}_norm"] = read.raw, read.normalised
+
+        def spread(n):  # the first 1,000 are being checked in the batch; the rest spread out
             if n < 1000:
-                values.update(status="checking", batch_id=batch.id, check_run=f"batch-{batch.id}")
-            else:
-                values["status"] = STATUSES[n % len(STATUSES)]
-            chunk.append(values)
-            if len(chunk) == 5000:
-                db.session.execute(db.insert(Lead), chunk)
-                chunk = []
-        if chunk:
-            db.session.execute(db.insert(Lead), chunk)
-        db.session.commit()
+                return {"status": "checking", "batch_id": batch.id, "check_run": f"batch-{batch.id}"}
+            return {"status": STATUSES[n % len(STATUSES)]}
+
+        insert_leads(workspace_id, leads, spread)
         watched = db.session.scalar(db.select(Lead.id).where(Lead.batch_id == batch.id).limit(1))
         ids = {"batch": batch.id, "lead": watched, "q": leads_csv.LAST[3]}
         db.engine.dispose()
@@ -156,7 +144,16 @@ def measure(url: str, ids: dict, samples: int, clients: int) -> dict[str, list[f
     return times
 
 
-def run(database_url: str | None, leads: int, samples: int, clients: int) -> dict[str, list[float]]:
+def run(postgres: str | None, leads: int, samples: int, clients: int) -> dict[str, list[float]]:
+    database_url, drop = fresh_postgres(postgres) if postgres else (None, None)
+    try:
+        return serve_and_measure(database_url, leads, samples, clients)
+    finally:
+        if drop:
+            drop()
+
+
+def serve_and_measure(database_url: str | None, leads: int, samples: int, clients: int) -> dict[str, list[float]]:
     env, ids = prepare(database_url, leads)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
@@ -184,7 +181,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--load", type=int, default=2, help="concurrent clients in the load process")
-    parser.add_argument("--postgres", help="a PostgreSQL URL to run on as well (its database is used as is)")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL to run on as well (in a new database)")
     args = parser.parse_args()
 
     results = {"SQLite": run(None, args.leads, args.samples, args.load)}

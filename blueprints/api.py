@@ -11,7 +11,7 @@ import quick_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
-from blueprints.scoping import owned_or_404
+from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from lead_store import NAME_FIELDS, NoAddress, create_lead
 from imports import uploads
@@ -169,8 +169,8 @@ def _check_json(lead: Lead) -> dict:
 
 
 def _lead_or_404(raw) -> Lead:
-    lead_id = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
-    lead = db.session.get(Lead, int(lead_id)) if lead_id.isdigit() and len(lead_id) < 19 else None
+    lead_id = as_id(raw)
+    lead = db.session.get(Lead, lead_id) if lead_id else None
     if lead is None or lead.workspace_id != g.workspace_id:
         raise ApiError(404, f"Lead not found: {raw}")
     return lead

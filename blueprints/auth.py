@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from blueprints.scoping import as_id
 from extensions import db, limiter, login_manager
 from models import User
 
@@ -17,7 +18,7 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, as_id(user_id)) if as_id(user_id) else None
     if user is None or not hmac.compare_digest(user.session_token, token):
         return None  # signed out elsewhere (password changed), or a cookie from before
     return user

@@ -14,7 +14,7 @@ import exports
 import lead_checks
 import lead_store
 from availability.statuses import LeadStatus
-from blueprints.scoping import owned_or_404
+from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, SentMessage
 
@@ -94,7 +94,7 @@ def bulk_check():
     if request.form.get("all_matching"):
         which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
     else:
-        ids = [int(i) for i in request.form.getlist("lead_ids") if i.isdigit()]
+        ids = [i for i in map(as_id, request.form.getlist("lead_ids")) if i]
         if not ids:
             flash("Select the leads to check first.", "error")
             return back
@@ -131,10 +131,10 @@ def updates():
     watched batches, as out-of-band swaps. However many rows are Checking, a page makes one request
     every 2 s; 286 stops the polling once nothing on the page is running."""
     watched = dict(w.partition(":")[::2] for w in request.args.getlist("lead"))
-    ids = [int(i) for i in watched if i.isdigit()][:500]
+    ids = [i for i in map(as_id, watched) if i][:500]
     leads = db.session.scalars(db.select(Lead).where(
         Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all()
-    batch_ids = [int(i) for i in request.args.getlist("batch") if i.isdigit()][:10]
+    batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
     batches = db.session.scalars(db.select(CheckBatch).where(
         CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all()
     with_progress = [(batch, lead_checks.batch_progress(batch)) for batch in batches]

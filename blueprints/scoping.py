@@ -4,8 +4,15 @@ from flask import abort
 from extensions import db
 
 
-# Ids are 64-bit: a larger number in a URL names nothing (and would overflow the database driver).
-MAX_ID = 2**63 - 1
+# Ids are 32-bit integers (INTEGER on PostgreSQL): a larger number names nothing, and sent to the
+# database it would be an error, not a miss.
+MAX_ID = 2**31 - 1
+
+
+def as_id(raw) -> int | None:
+    """A row id from text a user sent (URL, form, JSON), or None when it can't be one."""
+    text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 def owned_or_404(model, row_id: int, workspace_id: int):

@@ -81,7 +81,8 @@ def rows(path: Path, fmt: FileFormat) -> Iterator[list[str]]:
 def _csv_rows(path: Path, fmt: FileFormat) -> Iterator[list[str]]:
     csv.field_size_limit(MAX_CELL * 10)
     with open(path, encoding=fmt.encoding, errors="replace", newline="") as f:
-        reader = csv.reader(f, delimiter=fmt.delimiter)
+        # A stray NUL deep in a text file: dropped (PostgreSQL can't store one; no one meant it).
+        reader = csv.reader((line.replace("\x00", "") for line in f), delimiter=fmt.delimiter)
         try:
             for row in reader:
                 yield [cell[:MAX_CELL] for cell in row]

@@ -60,3 +60,18 @@ def test_another_workspaces_lead_is_not_found(app, client, token):
     response = client.get(f"/api/leads/{lead_id}", headers=auth(token))
     assert response.status_code == 404 and response.json["code"] == 404
     assert client.get("/api/leads/999999", headers=auth(token)).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/leads/check-availability?id=3000000000", "/api/batches/3000000000",
+                                 "/api/uploads/99999999999", "/api/leads/check-availability?id=%C2%B2"])
+def test_ids_no_row_can_have_are_404_not_a_database_error(client, token, url):
+    # Ids are 32-bit on PostgreSQL: a larger one sent to the database would be an error there.
+    assert client.get(url, headers=auth(token)).status_code == 404
+
+
+def test_the_page_poll_and_bulk_check_ignore_ids_no_row_can_have(logged_in):
+    response = logged_in.get("/leads/updates?lead=3000000000:0&lead=%C2%B2:0&batch=3000000000",
+                             headers={"HX-Request": "true"})
+    assert response.status_code == 286
+    response = logged_in.post("/leads/bulk-check", data={"lead_ids": ["3000000000", "²"]}, follow_redirects=True)
+    assert response.status_code == 200

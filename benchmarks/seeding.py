@@ -1,0 +1,51 @@
+"""Leads from the seeded mix written straight into a workspace, thousands per statement, for the
+benchmarks that need a big workspace fast (the import path has its own benchmark)."""
+import leads_csv
+
+FIELDS = ["phone", "email", "alt_phone1", "alt_phone2", "alt_email1"]
+
+
+def insert_leads(workspace_id: int, count: int, values_for=lambda n: {}) -> None:
+    """`count` leads, normalised as the app does; `values_for(n)` adds columns to the n-th."""
+    from availability.addresses import ADDRESS_FIELDS, read_field
+    from extensions import db
+    from models import Lead
+
+    kinds = dict(ADDRESS_FIELDS)
+    chunk = []
+    for n, row in enumerate(leads_csv.rows(count)):
+        values = {"workspace_id": workspace_id, "first_name": row[0], "last_name": row[1], "company": row[2]}
+        for field, raw in zip(FIELDS, row[3:]):
+            read = read_field(field, kinds[field], raw, "US")
+            values[field], values[f"{field}_norm"] = read.raw, read.normalised
+        values.update(values_for(n))
+        chunk.append(values)
+        if len(chunk) == 5000:
+            db.session.execute(db.insert(Lead), chunk)
+            chunk = []
+    if chunk:
+        db.session.execute(db.insert(Lead), chunk)
+    db.session.commit()
+
+
+def fresh_postgres(url: str) -> tuple[str, callable]:
+    """A new, empty database on the server `url` names; returns its URL and a function dropping it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    import config
+
+    base = make_url(config.database_url(url, ""))
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
