@@ -20,6 +20,7 @@ def create_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue
     for field in NAME_FIELDS:
         setattr(lead, field, (data.get(field) or "").strip()[:200])
     read = lead.set_addresses(data, workspace.default_region)
+    lead.index_for_search()
     db.session.add(lead)
     db.session.commit()
     return lead, read
@@ -34,15 +35,13 @@ SORTS = {
 
 
 def matching(workspace_id: int, status: str | None = None, q: str | None = None):
-    """The SQL condition for a workspace's leads with `status`, whose name, company, phone or
-    email contains `q`. Shared by the table, the export and "check all matching"."""
+    """The SQL condition for a workspace's leads with `status`, whose names, company, or any
+    address (as typed or normalised) contains `q`, in any case. Shared by the table, the export and "check all matching"."""
     conditions = [Lead.workspace_id == workspace_id]
     if status in LeadStatus.__members__.values():
         conditions.append(Lead.status == status)
     text = (q or "").strip()
     if text:
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        columns = (Lead.first_name, Lead.last_name, Lead.company, Lead.phone, Lead.phone_norm,
-                   Lead.email, Lead.email_norm)
-        conditions.append(db.or_(*(column.ilike(pattern) for column in columns)))
+        pattern = f"%{text.lower().replace('%', '').replace('_', '')}%"
+        conditions.append(Lead.search_text.like(pattern))
     return db.and_(*conditions)

@@ -9,7 +9,7 @@ def insert_leads(workspace_id: int, count: int, values_for=lambda n: {}) -> None
     """`count` leads, normalised as the app does; `values_for(n)` adds columns to the n-th."""
     from availability.addresses import ADDRESS_FIELDS, read_field
     from extensions import db
-    from models import Lead
+    from models import Lead, search_text
 
     kinds = dict(ADDRESS_FIELDS)
     chunk = []
@@ -18,6 +18,7 @@ def insert_leads(workspace_id: int, count: int, values_for=lambda n: {}) -> None
         for field, raw in zip(FIELDS, row[3:]):
             read = read_field(field, kinds[field], raw, "US")
             values[field], values[f"{field}_norm"] = read.raw, read.normalised
+        values["search_text"] = search_text(values[key] for key in list(values)[1:])
         values.update(values_for(n))
         chunk.append(values)
         if len(chunk) == 5000:

@@ -133,7 +133,7 @@ def updates():
     watched = dict(w.partition(":")[::2] for w in request.args.getlist("lead"))
     ids = [i for i in map(as_id, watched) if i][:500]
     leads = db.session.scalars(db.select(Lead).where(
-        Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all()
+        Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all() if ids else []
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
     batches = db.session.scalars(db.select(CheckBatch).where(
         CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all()

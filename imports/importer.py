@@ -16,7 +16,7 @@ import lead_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
 from extensions import db
 from availability.statuses import LeadStatus
-from models import CheckBatch, Lead, Upload, UploadState, Workspace, utcnow
+from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
 
 from .mapping import LEAD_FIELDS
 from .reader import FileFormat, ImportFileError, count_rows, rows
@@ -182,7 +182,8 @@ def _insert(leads: list[tuple], upload: Upload) -> None:
 # (field, kind, column of its normal form), in check order; computed once, used 800,000 times.
 _ADDRESS_COLUMNS = [(field, kind, f"{field}_norm") for field, kind in ADDRESS_FIELDS]
 # The order of the values _lead returns.
-LEAD_COLUMNS = [*NAME_LIMITS, *(column for field, _, norm in _ADDRESS_COLUMNS for column in (field, norm))]
+LEAD_COLUMNS = [*NAME_LIMITS, *(column for field, _, norm in _ADDRESS_COLUMNS for column in (field, norm)),
+                "search_text"]
 
 
 def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[str]]:
@@ -207,7 +208,7 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
             keys.add(norm)
         elif norm and fallback is None:
             fallback = norm
-    return tuple(lead), keys or ({fallback} if fallback else set()), bad
+    return (*lead, search_text(lead)), keys or ({fallback} if fallback else set()), bad
 
 
 def _existing_keys(workspace_id: int) -> set[str]:

@@ -45,6 +45,19 @@ def test_search_matches_name_company_phone_and_email(app, logged_in, workspace):
     assert "No leads match." in logged_in.get("/leads/?q=nobody").get_data(as_text=True)
 
 
+def test_search_reaches_alternate_addresses_and_leads_from_imports(app, logged_in, workspace):
+    from imports.importer import LEAD_COLUMNS, _lead
+
+    alt = add(app, workspace, first_name="Alan", alt_email2="enigma@bletchley.uk", alt_phone3="+44 20 7946 0958")
+    assert ids_shown(logged_in, "/leads/?q=Enigma@") == [alt]
+    assert ids_shown(logged_in, "/leads/?q=442079460958") == [alt]
+    # An imported lead carries the same search text as one added by hand.
+    values, _, _ = _lead({"first_name": "Alan", "alt_email2": "enigma@bletchley.uk",
+                          "alt_phone3": "+44 20 7946 0958"}, "US")
+    with app.app_context():
+        assert dict(zip(LEAD_COLUMNS, values))["search_text"] == db.session.get(Lead, alt).search_text
+
+
 def test_status_filter_and_sort(app, logged_in, workspace):
     b = add(app, workspace, "available", first_name="B", phone="2025550142")
     a = add(app, workspace, "unavailable", first_name="A", phone="2025550143")
