@@ -1,6 +1,13 @@
 """Leads from the seeded mix written straight into a workspace, thousands per statement, for the
 benchmarks that need a big workspace fast (the import path has its own benchmark)."""
+import sys
+from pathlib import Path
+
 import leads_csv
+
+# The test suite's throwaway-database helper, shared rather than copied.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support import fresh_postgres  # noqa: E402,F401
 
 FIELDS = ["phone", "email", "alt_phone1", "alt_phone2", "alt_email1"]
 
@@ -27,26 +34,3 @@ def insert_leads(workspace_id: int, count: int, values_for=lambda n: {}) -> None
     if chunk:
         db.session.execute(db.insert(Lead), chunk)
     db.session.commit()
-
-
-def fresh_postgres(url: str) -> tuple[str, callable]:
-    """A new, empty database on the server `url` names; returns its URL and a function dropping it."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    import config
-
-    base = make_url(config.database_url(url, ""))
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop

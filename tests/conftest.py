@@ -7,28 +7,8 @@ import subprocess
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from support import PASSWORD, flask_command
-
-
-def _fresh_postgres(url: str) -> tuple[str, callable]:
-    """Create a throwaway database on the server DATABASE_URL names; returns its URL and a dropper."""
-    import config
-
-    base = make_url(config.database_url(url, ""))
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+from support import PASSWORD, flask_command, fresh_postgres
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,7 +24,7 @@ def environment(tmp_path_factory):
     os.environ["SECURE_COOKIES"] = "false"
     drop = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        os.environ["DATABASE_URL"], drop = _fresh_postgres(os.environ["DATABASE_URL"])
+        os.environ["DATABASE_URL"], drop = fresh_postgres(os.environ["DATABASE_URL"])
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{instance / 'test.db'}"
     embedded = not os.environ.get("REDIS_URL")

@@ -1,8 +1,10 @@
 """Helpers shared by the test modules (fixtures live in conftest.py)."""
 import os
+import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +25,15 @@ def start_flask(*args: str, log: Path, env: dict | None = None) -> subprocess.Po
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
                                 env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (at the moment of asking)."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
 
 
 def auth(token: str) -> dict:
@@ -98,3 +109,24 @@ def failed_check_of(app, lead):
     queue.failed_job_registry.add(job, exc_string="...")
     Result.create_failure(job, ttl=600, exc_string="Traceback ...\nOperationalError: database is locked")
     return job.id
+
+
+def fresh_postgres(url: str) -> tuple[str, callable]:
+    """A new, empty database on the server `url` names; returns its URL and a function dropping it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    import config
+
+    base = make_url(config.database_url(url, ""))
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop

@@ -2,24 +2,15 @@
 several processes, and `flask worker` processes, on this run's database and Redis (PostgreSQL and
 a Redis server in CI's second pass)."""
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
 import requests
 
-from support import PASSWORD, ROOT, flask_command, start_flask, wait_for
+from support import PASSWORD, ROOT, flask_command, free_port, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 @pytest.fixture

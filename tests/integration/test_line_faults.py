@@ -13,7 +13,7 @@ import lead_store
 import line_admin
 from extensions import db
 from models import CheckBatch, Lead, Line, User, Workspace
-from support import start_flask, wait_for, work_until_final
+from support import free_port, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
 
@@ -151,10 +151,7 @@ def test_each_line_fault_ends_in_the_right_state_and_the_batch_goes_on(app, user
 
 def test_a_line_refusing_our_credentials_or_our_connection_hands_its_work_to_a_healthy_line(
         app, user, faulty, demo_server, tmp_path):
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    refused_url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    closed.close()  # nobody listens there: every connection is refused
+    refused_url = f"http://127.0.0.1:{free_port()}"  # nobody listens there: every connection is refused
     with app.app_context():
         workspace = workspace_of(user)
         wrong = line_admin.add_line(workspace.id, name="Wrong password", provider="bluebubbles",

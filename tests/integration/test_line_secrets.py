@@ -2,7 +2,6 @@
 not in pages, API answers, exports, lead errors, nor in the web's or the workers' logs — also when
 calls fail."""
 import logging
-import socket
 
 import pytest
 
@@ -11,20 +10,12 @@ import line_admin
 from demo_line import DemoLineServer
 from extensions import db
 from models import AddressResult, Lead, Line, User, Workspace
-from support import PASSWORD, auth, flask_command
+from support import PASSWORD, auth, flask_command, free_port
 
 pytestmark = pytest.mark.integration
 
 DEMO_KEY = "demo-KEY-7c1e9a52d4"
 MAC_PASSWORD = "mac-PASS-b83f6d20e1"
-
-
-def closed_port_url() -> str:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def test_line_secrets_never_leave_the_line_calls(app, client, user, token, caplog):
@@ -34,7 +25,7 @@ def test_line_secrets_never_leave_the_line_calls(app, client, user, token, caplo
         demo_id = line_admin.add_line(workspace.id, name="Demo", provider="demo", url=demo.url,
                                       secret=DEMO_KEY, rate_per_minute=600, is_demo=True).id
         # A BlueBubbles Mac that is off: its password travels in the URL of every failed call.
-        mac_id = line_admin.add_line(workspace.id, name="Mac", provider="bluebubbles", url=closed_port_url(),
+        mac_id = line_admin.add_line(workspace.id, name="Mac", provider="bluebubbles", url=f"http://127.0.0.1:{free_port()}",
                                      secret=MAC_PASSWORD, rate_per_minute=600).id
         # A BlueBubbles server that answers, but not the way we hoped.
         wrong_id = line_admin.add_line(workspace.id, name="Wrong URL", provider="bluebubbles", url=demo.url,

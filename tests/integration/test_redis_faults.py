@@ -2,7 +2,6 @@
 app still shows its data and says plainly that background work is unavailable."""
 import io
 import signal
-import socket
 import subprocess
 import time
 
@@ -13,17 +12,9 @@ import lead_checks
 import lead_store
 from extensions import db
 from models import CheckBatch, Lead, Line, Upload, User, Workspace
-from support import nothing_checking, start_flask, wait_for
+from support import free_port, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 class ThrowawayRedis:
