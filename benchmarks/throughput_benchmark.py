@@ -37,6 +37,7 @@ def one_run(app, workers: int, args, number: int) -> dict:
     from cli import create_user
     from demo_line import DemoLineServer
     from extensions import db
+    from jobs.queue import check_queue
     from models import CheckBatch, Lead
 
     # A queue of its own: the previous run's cancelled jobs (each a quick no-op) are not in its way.
@@ -74,6 +75,9 @@ def one_run(app, workers: int, args, number: int) -> dict:
             proc.wait(timeout=60)
         for server in servers:
             server.stop()
+        # The cancelled batch's jobs are no-ops, but they must not stay behind in a shared Redis.
+        with app.app_context():
+            check_queue(app).empty()
     return {"workers": workers, "per_minute": made / seconds * 60, "rate_limited": limited, "done": done}
 
 
