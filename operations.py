@@ -43,8 +43,8 @@ def workers() -> list[dict]:
 
 def line_paces(workspace_id: int) -> list[dict]:
     lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id))
-    return [{"line": line, "used_today": pacer(line).used_today(), "paused_for": pacer(line).paused_for()}
-            for line in lines]
+    paces = [(line, pacer(line)) for line in lines]
+    return [{"line": line, "used_today": pace.used_today(), "paused_for": pace.paused_for()} for line, pace in paces]
 
 
 def failed_jobs(workspace_id: int) -> list[FailedJob]:

@@ -7,7 +7,7 @@ import leads_csv
 
 # The test suite's throwaway-database helper, shared rather than copied.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support import fresh_postgres  # noqa: E402,F401
+from support import free_port, fresh_postgres  # noqa: E402,F401
 
 FIELDS = ["phone", "email", "alt_phone1", "alt_phone2", "alt_email1"]
 

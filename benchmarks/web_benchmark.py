@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,18 +35,10 @@ sys.path.insert(0, str(HERE))
 
 import leads_csv  # noqa: E402
 from import_benchmark import _write_section  # noqa: E402
-from seeding import fresh_postgres, insert_leads  # noqa: E402
+from seeding import free_port, fresh_postgres, insert_leads  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.com", "benchmark password"
 STATUSES = ["available"] * 35 + ["unavailable"] * 35 + ["error"] * 5 + ["not_checked"] * 25
-
-
-def free_port() -> int:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:

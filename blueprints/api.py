@@ -183,13 +183,6 @@ def _refuse(trouble: CheckResult):
     raise ApiError(500, f"Check failed: {trouble.detail}")
 
 
-def _check_now(lead: Lead) -> lead_checks.Again | None:
-    try:
-        return lead_checks.check_now(lead)
-    except lead_checks.BackgroundUnavailable as exc:
-        raise ApiError(503, str(exc)) from None
-
-
 def _require_a_line() -> None:
     if not lead_checks.has_line_switched_on(g.workspace_id):
         raise ApiError(400, NO_LINE)
@@ -201,7 +194,7 @@ def check_lead():
         raise ApiError(400, "Give the lead's id: /api/leads/check-availability?id=...")
     lead = _lead_or_404(request.args["id"])
     _require_a_line()
-    again = _check_now(lead)
+    again = lead_checks.check_now(lead)
     if again:
         _refuse(again.trouble)
     return jsonify(success=True, **_check_json(lead))
@@ -246,22 +239,16 @@ def _check_lead_list(ids):
     _require_a_line()
     if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
         # Too many to answer while the caller waits: a batch, with a URL to follow it.
-        try:
-            batch = lead_checks.start_batch(g.workspace_id, "api", Lead.id.in_([l.id for l in leads]))
-        except lead_checks.BackgroundUnavailable as exc:
-            raise ApiError(503, str(exc)) from None
+        batch = lead_checks.start_batch(g.workspace_id, "api", Lead.id.in_([l.id for l in leads]))
         return jsonify(success=True, batchId=str(batch.id),
                        statusUrl=url_for("api.batch_status", batch_id=batch.id)), 202
     results = []
     for index, lead in enumerate(leads):
-        again = _check_now(lead)
+        again = lead_checks.check_now(lead)
         if again and again.trouble.outcome is Outcome.RATE_LIMITED:
             # The rest go on in the background; the caller can ask again (answers are reused).
-            try:
-                for rest in leads[index + 1:]:
-                    lead_checks.request_check(rest)
-            except lead_checks.BackgroundUnavailable as exc:
-                raise ApiError(503, str(exc)) from None
+            for rest in leads[index + 1:]:
+                lead_checks.request_check(rest)
             _refuse(again.trouble)
         result = _check_json(lead)
         if again or lead.status == LeadStatus.ERROR:
