@@ -15,7 +15,7 @@ from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
 from jobs.queue import enqueue_check, enqueue_checks, leads_with_check_jobs
-from models import CheckBatch, Lead, Line, LineStatus, utcnow
+from models import CheckBatch, Lead, LeadTally, Line, LineStatus, utcnow
 
 ENQUEUE_CHUNK = 500
 # Seconds between looks for a healthy line while every line is failing.
@@ -60,9 +60,11 @@ def has_line_switched_on(workspace_id: int) -> bool:
 
 def line_state(workspace_id: int) -> str:
     """"ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none"."""
-    if active_lines(workspace_id):
+    statuses = set(db.session.scalars(db.select(Line.status).distinct().where(
+        Line.workspace_id == workspace_id, Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)))))
+    if LineStatus.ACTIVE in statuses:
         return "ok"
-    return "unhealthy" if has_line_switched_on(workspace_id) else "none"
+    return "unhealthy" if statuses else "none"
 
 
 def request_check(lead: Lead, *, fresh: bool = False) -> None:
@@ -211,15 +213,16 @@ def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
     return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)
 
 
-def batch_progress(batch: CheckBatch) -> dict:
-    """Lead counts by status for a batch, plus total, done and an ETA in seconds (None: unknown)."""
-    counts = dict(db.session.execute(
-        db.select(Lead.status, db.func.count()).where(Lead.batch_id == batch.id).group_by(Lead.status)
-    ).all())
+def batch_progress(batch: CheckBatch, lines: list[Line] | None = None) -> dict:
+    """Lead counts by status for a batch, plus total, done and an ETA in seconds (None: unknown).
+    `lines`: the workspace's active lines, when the caller has them already."""
+    counts = dict(db.session.execute(db.select(LeadTally.status, LeadTally.n).where(
+        LeadTally.workspace_id == batch.workspace_id, LeadTally.batch_id == batch.id, LeadTally.n != 0)).all())
     total = sum(counts.values())
     remaining = counts.get(LeadStatus.CHECKING, 0)
     progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}
-    lines = active_lines(batch.workspace_id)
+    if remaining and lines is None:
+        lines = active_lines(batch.workspace_id)
     if remaining and lines:
         # At least one call per lead, at the lines' combined pace; cached answers only make it sooner.
         rate = sum(line.rate_per_minute for line in lines if not line_capped_today(line))

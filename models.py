@@ -112,8 +112,8 @@ class Line(db.Model):
 
 
 class CheckBatch(db.Model):
-    """Leads checked together (an upload's new leads, later bulk checks); its progress is counted
-    from the statuses of the leads that carry its id."""
+    """Leads checked together (an upload's new leads, later bulk checks); its progress is the
+    statuses of the leads that carry its id (counted in LeadTally)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
@@ -123,6 +123,19 @@ class CheckBatch(db.Model):
     fresh: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     cancelled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LeadTally(db.Model):
+    """How many leads a workspace (batch_id 0) and each of its batches hold in each status. Kept by
+    triggers on the lead table (migration 0008) whatever writes the leads, so the leads page and
+    the progress poll read a few rows instead of counting 100,000. Never written by the app.
+    A migration that rebuilds the lead table (batch mode on SQLite) drops the triggers: re-create
+    them (tests/test_lead_tally.py fails otherwise)."""
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(Str(20), primary_key=True)
+    n: Mapped[int]
 
 
 class UploadState:

@@ -61,7 +61,8 @@ def _leads_query(filters: dict):
 def index():
     filters = _filters(request.args)
     page = db.paginate(_leads_query(filters), per_page=current_app.config["LEADS_PER_PAGE"],
-                       error_out=False)
+                       error_out=False, count=False)
+    page.total = lead_store.count_matching(current_user.workspace_id, filters["status"], filters["q"])
     return render_template(
         "leads/index.html",
         page=page,
@@ -80,8 +81,14 @@ def _running_batches() -> list[tuple[CheckBatch, dict]]:
                                     CheckBatch.cancelled_at.is_(None))
         .order_by(CheckBatch.id.desc()).limit(3)
     )
-    with_progress = [(batch, lead_checks.batch_progress(batch)) for batch in recent]
-    return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
+    return [(batch, p) for batch, p in _with_progress(recent) if p["done"] < p["total"]]
+
+
+def _with_progress(batches) -> list[tuple[CheckBatch, dict]]:
+    batches = list(batches)
+    # One look at the lines for all the batches' ETAs.
+    lines = lead_checks.active_lines(current_user.workspace_id) if batches else []
+    return [(batch, lead_checks.batch_progress(batch, lines)) for batch in batches]
 
 
 @bp.post("/bulk-check")
@@ -136,8 +143,8 @@ def updates():
         Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all() if ids else []
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
     batches = db.session.scalars(db.select(CheckBatch).where(
-        CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all()
-    with_progress = [(batch, lead_checks.batch_progress(batch)) for batch in batches]
+        CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all() if batch_ids else []
+    with_progress = _with_progress(batches)
     running = (any(lead.status == LeadStatus.CHECKING for lead in leads)
                or any(p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress))
     html = render_template(

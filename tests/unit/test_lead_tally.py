@@ -1,0 +1,112 @@
+"""The lead counts the leads page and the progress poll read (LeadTally, kept by triggers) always
+equal counting the leads themselves, whatever writes them: bulk inserts, single rows through the
+ORM, bulk updates of status and batch, deletes. Runs on the suite's database (SQLite, or
+PostgreSQL in CI's second pass), whose triggers differ."""
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from availability.statuses import LeadStatus
+from extensions import db
+from models import CheckBatch, Lead, LeadTally, Workspace
+
+STATUSES = [status.value for status in LeadStatus]
+
+insert = st.tuples(st.just("insert"), st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(-1, 2)), max_size=12))
+add_one = st.tuples(st.just("add_one"), st.sampled_from(STATUSES), st.integers(-1, 2))
+update = st.tuples(st.just("update"), st.integers(1, 3), st.integers(0, 2),
+                   st.sampled_from(STATUSES) | st.none(), st.integers(-1, 2) | st.none())
+change_one = st.tuples(st.just("change_one"), st.integers(0, 30), st.sampled_from(STATUSES))
+delete = st.tuples(st.just("delete"), st.integers(2, 4), st.integers(0, 3))
+operations = st.lists(st.one_of(insert, add_one, update, change_one, delete), min_size=1, max_size=12)
+
+
+def counted(workspace_id: int) -> dict:
+    """The truth, counted from the leads: {(batch_id or 0, status): n}."""
+    rows = db.session.execute(db.select(Lead.batch_id, Lead.status, db.func.count())
+                              .where(Lead.workspace_id == workspace_id).group_by(Lead.batch_id, Lead.status)).all()
+    truth = {}
+    for batch_id, status, n in rows:
+        truth[(0, status)] = truth.get((0, status), 0) + n
+        if batch_id is not None:
+            truth[(batch_id, status)] = n
+    return truth
+
+
+def tallied(workspace_id: int) -> dict:
+    return {(batch_id, status): n for batch_id, status, n in db.session.execute(
+        db.select(LeadTally.batch_id, LeadTally.status, LeadTally.n)
+        .where(LeadTally.workspace_id == workspace_id, LeadTally.n != 0))}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=operations)
+def test_the_tally_always_equals_counting_the_leads(app, steps):
+    with app.app_context():
+        workspace = Workspace(name="tally")
+        db.session.add(workspace)
+        db.session.flush()
+        batches = [CheckBatch(workspace_id=workspace.id, kind="bulk") for _ in range(3)]
+        db.session.add_all(batches)
+        db.session.commit()
+
+        def batch(n):  # -1: no batch
+            return None if n < 0 else batches[n].id
+
+        for step in steps:
+            kind = step[0]
+            if kind == "insert" and step[1]:
+                db.session.execute(db.insert(Lead), [
+                    {"workspace_id": workspace.id, "status": status, "batch_id": batch(b)} for status, b in step[1]])
+            elif kind == "add_one":
+                db.session.add(Lead(workspace_id=workspace.id, status=step[1], batch_id=batch(step[2])))
+            elif kind == "update":
+                _, modulus, remainder, status, b = step
+                values = {"status": status} if status else {}
+                if b is not None:  # -1: out of any batch
+                    values["batch_id"] = batch(b)
+                if values:
+                    db.session.execute(db.update(Lead).where(Lead.workspace_id == workspace.id,
+                                                             Lead.id % modulus == remainder).values(**values))
+            elif kind == "change_one":
+                leads = db.session.scalars(db.select(Lead).where(Lead.workspace_id == workspace.id)
+                                           .order_by(Lead.id)).all()
+                if leads:
+                    leads[step[1] % len(leads)].status = step[2]
+            elif kind == "delete":
+                db.session.execute(db.delete(Lead).where(Lead.workspace_id == workspace.id,
+                                                         Lead.id % step[1] == step[2]))
+            db.session.commit()
+            assert tallied(workspace.id) == counted(workspace.id), step
+
+
+def test_counts_follow_a_batch_from_start_to_answers(app, user):
+    """Through the app's own paths: a batch's progress and the page's counts move with each answer."""
+    import lead_checks
+    import lead_store
+    from models import User
+
+    with app.app_context():
+        workspace_id = db.session.get(User, user).workspace_id
+        db.session.execute(db.insert(Lead), [{"workspace_id": workspace_id, "phone": f"20255501{n:02d}"}
+                                             for n in range(10)])
+        db.session.commit()
+        batch = CheckBatch(workspace_id=workspace_id, kind="bulk", total=10)
+        db.session.add(batch)
+        db.session.flush()
+        db.session.execute(db.update(Lead).where(Lead.workspace_id == workspace_id)
+                           .values(**lead_checks.checking_values(batch)))
+        db.session.commit()
+        assert lead_store.count_matching(workspace_id, "checking") == 10
+        assert lead_checks.batch_progress(batch, lines=[])["done"] == 0
+
+        first = db.session.scalars(db.select(Lead).where(Lead.workspace_id == workspace_id).order_by(Lead.id)).first()
+        lead_checks.give_up(first.id, f"batch-{batch.id}", "The line could not tell")
+        progress = lead_checks.batch_progress(batch, lines=[])
+        assert (progress["done"], progress["total"], progress.get("error")) == (1, 10, 1)
+        assert lead_store.count_matching(workspace_id) == 10
+        assert lead_store.count_matching(workspace_id, "error") == 1
+        assert lead_store.count_matching(workspace_id, "checking") == 9
+
+        assert lead_checks.cancel_batch(batch) == 9
+        assert lead_store.count_matching(workspace_id, "checking") == 0
+        assert lead_store.count_matching(workspace_id, "not_checked") == 9
