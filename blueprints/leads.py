@@ -203,7 +203,7 @@ def check(lead_id: int):
     # The button is a deliberate re-check: ask the lines again rather than reuse an answer.
     message = _start_check(lead, fresh=True)
     # The watcher may have stopped (nothing was running): a fresh one picks this row up.
-    return render_template("leads/_row.html", lead=lead, message=message, rearm_watch=True)
+    return render_template("leads/_row.html", lead=lead, message=message)
 
 
 def _start_check(lead: Lead, fresh: bool = False) -> str | None:

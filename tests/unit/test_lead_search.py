@@ -1,0 +1,67 @@
+"""The search box finds exactly the leads whose names, company or addresses contain the text, in
+any case, through the database's trigram index (SQLite's FTS5 table, kept by triggers; PostgreSQL's
+pg_trgm) — as leads are added, edited and deleted."""
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lead_store
+from extensions import db
+from models import Lead, Workspace, search_text
+
+# A small alphabet, so searches often hit, across several leads, and at word edges.
+words = st.text(alphabet="abcAB1@. é", min_size=0, max_size=8)
+queries = st.text(alphabet="abcAB1@.%_ é", min_size=1, max_size=4)
+
+
+def found(workspace_id: int, q: str) -> set[int]:
+    return set(db.session.scalars(db.select(Lead.id).where(lead_store.matching(workspace_id, None, q))))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.tuples(words, words), min_size=1, max_size=8), edit=words,
+       searches=st.lists(queries, min_size=1, max_size=5), data=st.data())
+def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, searches, data):
+    with app.app_context():
+        workspace = Workspace(name="search")
+        other = Workspace(name="elsewhere")
+        db.session.add_all([workspace, other])
+        db.session.flush()
+        leads = [Lead(workspace_id=workspace.id, first_name=first, company=company,
+                      search_text=search_text([first, company])) for first, company in names]
+        # The same text in another workspace is never found.
+        db.session.add_all([*leads, Lead(workspace_id=other.id, search_text=search_text([n for pair in names for n in pair]))])
+        db.session.commit()
+        leads[0].first_name = edit
+        leads[0].index_for_search()
+        if len(leads) > 1:
+            db.session.delete(leads[-1])
+        db.session.commit()
+        remaining = db.session.scalars(db.select(Lead).where(Lead.workspace_id == workspace.id)).all()
+        # Also pieces of what the leads hold now, the edited name among them.
+        texts = [lead.search_text for lead in remaining if len(lead.search_text) >= 3]
+        for text in data.draw(st.lists(st.sampled_from(texts), max_size=3)) if texts else []:
+            start = data.draw(st.integers(0, len(text) - 3))
+            searches.append(text[start:start + data.draw(st.integers(3, 6))])
+        for q in searches:
+            text = q.strip().lower().replace("%", "").replace("_", "")
+            expected = {lead.id for lead in remaining if text in lead.search_text}
+            assert found(workspace.id, q) == expected, q
+            assert lead_store.count_matching(workspace.id, None, q) == len(expected)
+
+
+def test_an_edited_or_deleted_lead_is_found_by_what_it_holds_now(app):
+    with app.app_context():
+        workspace = Workspace(name="search")
+        db.session.add(workspace)
+        db.session.flush()
+        ada, grace = (Lead(workspace_id=workspace.id, first_name=name, search_text=name.lower())
+                      for name in ("Ada", "Grace"))
+        db.session.add_all([ada, grace])
+        db.session.commit()
+        ada.first_name = "Augusta"
+        ada.index_for_search()
+        db.session.delete(grace)
+        db.session.commit()
+        assert found(workspace.id, "gust") == {ada.id}
+        assert found(workspace.id, "ada") == set()
+        assert found(workspace.id, "race") == set()
