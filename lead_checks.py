@@ -3,6 +3,7 @@
 The rules of the walk live in availability/checker.py; this module chooses the line, turns line
 trouble into waiting, retrying or an Error, and writes results. It uses the database but no request.
 """
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -14,8 +15,10 @@ from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import enqueue_check, enqueue_checks, leads_with_check_jobs
+from jobs.queue import drop_queued_checks, enqueue_check, enqueue_checks, leads_with_check_jobs
 from models import CheckBatch, Lead, LeadTally, Line, LineStatus, utcnow
+
+log = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
 # Seconds between looks for a healthy line while every line is failing.
@@ -144,7 +147,11 @@ def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> 
 
 def cancel_batch(batch: CheckBatch) -> int:
     """Stop a batch: its leads still waiting go back to what they showed before, and their queued
-    jobs find themselves superseded and call no line. Returns how many were stopped."""
+    jobs leave the queue (so the checks asked for next don't wait behind them); a job a worker has
+    taken already finds itself superseded and calls no line. Returns how many were stopped."""
+    run = f"batch-{batch.id}"
+    waiting = db.session.scalars(db.select(Lead.id).where(
+        Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING, Lead.check_run == run)).all()
     stopped = db.session.execute(
         db.update(Lead).where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING).values(
             status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
@@ -152,6 +159,10 @@ def cancel_batch(batch: CheckBatch) -> int:
     ).rowcount
     batch.cancelled_at = utcnow()
     db.session.commit()
+    try:
+        drop_queued_checks([(lead_id, run) for lead_id in waiting])
+    except RedisError:
+        log.warning("Batch %s cancelled; its queued jobs stay (Redis unreachable) and will call no line", batch.id)
     return stopped
 
 

@@ -68,10 +68,41 @@ def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False) -> Non
         queue.enqueue_many([
             Queue.prepare_data(check_lead, args=(lead_id, run, [], 0, fresh), timeout=CHECK_JOB_TIMEOUT,
                                description=f"check lead {lead_id} (attempt 1)", retry=RETRY,
-                               on_failure=Callback(check_failed))
+                               on_failure=Callback(check_failed), job_id=first_check_job_id(lead_id, run))
             for lead_id, run in checks
         ], pipeline=pipe)
         pipe.execute()
+
+
+def first_check_job_id(lead_id: int, run: str) -> str:
+    """The id of a check's first job, so a cancel can find it again."""
+    return f"check-{run}-{lead_id}"
+
+
+# Deletes each job still waiting in the queue (not yet taken by a worker, which sets "started").
+# Its id stays in the queue's list; a worker popping it finds no job and takes the next one.
+_DROP_QUEUED = """
+local dropped = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'status') == 'queued' then
+    redis.call('DEL', key)
+    dropped = dropped + 1
+  end
+end
+return dropped
+"""
+
+
+def drop_queued_checks(checks: list[tuple[int, str]]) -> int:
+    """Take the first jobs of these (lead id, run) checks out of the queue, unless a worker has them
+    already. Returns how many were dropped."""
+    queue = check_queue()
+    drop = queue.connection.register_script(_DROP_QUEUED)
+    dropped = 0
+    for start in range(0, len(checks), 1000):
+        dropped += drop(keys=[Job.key_for(first_check_job_id(lead_id, run))
+                              for lead_id, run in checks[start:start + 1000]])
+    return dropped
 
 
 def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0,

@@ -78,3 +78,21 @@ def test_a_check_run_again_after_its_answer_was_written_changes_nothing(app, use
         db.session.expire_all()
         assert (lead.status, lead.checked_at) == first == ("available", first[1])
     assert demo_server.stats["calls"] == calls == 1
+
+
+def test_after_a_cancel_a_worker_goes_straight_to_the_next_check(app, user, demo_line, demo_server, tmp_path):
+    """A cancelled batch's jobs leave the queue; the worker skips what is left of them (ids of
+    jobs that no longer exist) and checks the lead asked for next, calling the line once."""
+    with app.app_context():
+        workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
+        ids = [lead_store.create_lead(workspace, {"phone": f"20255501{n:02d}"})[0].id for n in range(40)]
+        batch = lead_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids))
+        assert lead_checks.cancel_batch(batch) == 40
+        later = lead_store.create_lead(workspace, {"phone": "2025550199"})[0]
+        lead_checks.request_check(later)
+        later_id = later.id
+    work_until_final(app, None, tmp_path / "worker.log", 60)
+    with app.app_context():
+        assert db.session.get(Lead, later_id).status == "unavailable"
+        assert {lead.status for lead in db.session.scalars(db.select(Lead).where(Lead.id.in_(ids)))} == {"not_checked"}
+    assert demo_server.stats["calls"] == 1

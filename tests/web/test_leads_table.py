@@ -128,9 +128,11 @@ def test_cancel_puts_waiting_leads_back_as_they_were(app, logged_in, workspace, 
     logged_in.post("/leads/bulk-check", data={"lead_ids": [str(was_available), str(never_checked)]})
     with app.app_context():
         batch_id = db.session.scalar(db.select(CheckBatch.id))
+        assert len(check_queue().get_jobs()) == 2
     response = logged_in.post(f"/leads/batches/{batch_id}/cancel", follow_redirects=True)
     assert "2 leads were not checked" in response.get_data(as_text=True)
     with app.app_context():
+        assert check_queue().get_jobs() == []  # the next checks asked for don't wait behind them
         assert db.session.get(Lead, was_available).status == "available"
         assert db.session.get(Lead, never_checked).status == "not_checked"
         assert db.session.get(CheckBatch, batch_id).cancelled_at is not None
