@@ -61,13 +61,20 @@ def has_line_switched_on(workspace_id: int) -> bool:
     ) > 0
 
 
-def line_state(workspace_id: int) -> str:
-    """"ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none"."""
-    statuses = set(db.session.scalars(db.select(Line.status).distinct().where(
-        Line.workspace_id == workspace_id, Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)))))
-    if LineStatus.ACTIVE in statuses:
+def switched_on_lines(workspace_id: int) -> list[Line]:
+    """The lines the user turned on, active or currently failing."""
+    return list(db.session.scalars(db.select(Line).where(
+        Line.workspace_id == workspace_id, Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)))
+        .order_by(Line.id)))
+
+
+def line_state(workspace_id: int, lines: list[Line] | None = None) -> str:
+    """"ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none".
+    `lines`: the workspace's switched-on lines, when the caller has them already."""
+    lines = switched_on_lines(workspace_id) if lines is None else lines
+    if any(line.status == LineStatus.ACTIVE for line in lines):
         return "ok"
-    return "unhealthy" if statuses else "none"
+    return "unhealthy" if lines else "none"
 
 
 def request_check(lead: Lead, *, fresh: bool = False) -> None:

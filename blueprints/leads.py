@@ -16,23 +16,27 @@ import lead_store
 from availability.statuses import LeadStatus
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from models import CheckBatch, Lead, SentMessage
+from models import CheckBatch, Lead, LineStatus, SentMessage
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
 
+# The add-lead form's fields, as the page shows them: label and longest value.
+LEAD_FIELDS = {
+    "first_name": ("First name", 100), "last_name": ("Last name", 100), "company": ("Company", 200),
+    "phone": ("Phone", 254), "email": ("Email", 254),
+    "alt_phone1": ("Alternate phone 1", 254), "alt_phone2": ("Alternate phone 2", 254),
+    "alt_phone3": ("Alternate phone 3", 254), "alt_email1": ("Alternate email 1", 254),
+    "alt_email2": ("Alternate email 2", 254), "alt_email3": ("Alternate email 3", 254),
+}
+
+
 class LeadForm(FlaskForm):
-    first_name = StringField("First name", validators=[Length(max=100)])
-    last_name = StringField("Last name", validators=[Length(max=100)])
-    company = StringField("Company", validators=[Length(max=200)])
-    phone = StringField("Phone", validators=[Length(max=254)])
-    email = StringField("Email", validators=[Length(max=254)])
-    alt_phone1 = StringField("Alternate phone 1", validators=[Length(max=254)])
-    alt_phone2 = StringField("Alternate phone 2", validators=[Length(max=254)])
-    alt_phone3 = StringField("Alternate phone 3", validators=[Length(max=254)])
-    alt_email1 = StringField("Alternate email 1", validators=[Length(max=254)])
-    alt_email2 = StringField("Alternate email 2", validators=[Length(max=254)])
-    alt_email3 = StringField("Alternate email 3", validators=[Length(max=254)])
+    pass
+
+
+for _name, (_label, _size) in LEAD_FIELDS.items():
+    setattr(LeadForm, _name, StringField(_label, validators=[Length(max=_size)]))
 
 
 @bp.before_request
@@ -63,32 +67,32 @@ def index():
     page = db.paginate(_leads_query(filters), per_page=current_app.config["LEADS_PER_PAGE"],
                        error_out=False, count=False)
     page.total = lead_store.count_matching(current_user.workspace_id, filters["status"], filters["q"])
+    lines = lead_checks.switched_on_lines(current_user.workspace_id)
     return render_template(
         "leads/index.html",
         page=page,
-        form=LeadForm(),
+        lead_fields=LEAD_FIELDS,
         filters=filters,
         statuses=list(LeadStatus),
-        batches=_running_batches(),
-        line_state=lead_checks.line_state(current_user.workspace_id),
+        batches=_running_batches(lines),
+        line_state=lead_checks.line_state(current_user.workspace_id, lines),
     )
 
 
-def _running_batches() -> list[tuple[CheckBatch, dict]]:
+def _running_batches(lines) -> list[tuple[CheckBatch, dict]]:
     """Recent batches that still have leads being checked, with their progress."""
     recent = db.session.scalars(
         db.select(CheckBatch).where(CheckBatch.workspace_id == current_user.workspace_id,
                                     CheckBatch.cancelled_at.is_(None))
         .order_by(CheckBatch.id.desc()).limit(3)
     )
-    return [(batch, p) for batch, p in _with_progress(recent) if p["done"] < p["total"]]
+    return [(batch, p) for batch, p in _with_progress(recent, lines) if p["done"] < p["total"]]
 
 
-def _with_progress(batches) -> list[tuple[CheckBatch, dict]]:
-    batches = list(batches)
+def _with_progress(batches, lines) -> list[tuple[CheckBatch, dict]]:
     # One look at the lines for all the batches' ETAs.
-    lines = lead_checks.active_lines(current_user.workspace_id) if batches else []
-    return [(batch, lead_checks.batch_progress(batch, lines)) for batch in batches]
+    active = [line for line in lines if line.status == LineStatus.ACTIVE]
+    return [(batch, lead_checks.batch_progress(batch, active)) for batch in batches]
 
 
 @bp.post("/bulk-check")
@@ -144,7 +148,7 @@ def updates():
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
     batches = db.session.scalars(db.select(CheckBatch).where(
         CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all() if batch_ids else []
-    with_progress = _with_progress(batches)
+    with_progress = _with_progress(batches, lead_checks.switched_on_lines(current_user.workspace_id) if batches else [])
     running = (any(lead.status == LeadStatus.CHECKING for lead in leads)
                or any(p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress))
     html = render_template(
