@@ -1,14 +1,10 @@
 """Creating, finding and counting leads: shared by the leads table, the add-lead form, the API and imports."""
-from sqlalchemy import column, table
-
 from availability.addresses import ADDRESS_FIELDS, FieldValue
 from availability.statuses import LeadStatus
 from extensions import db
 from models import Lead, LeadTally, Workspace
 
 NAME_FIELDS = ("first_name", "last_name", "company")
-# SQLite's search index (an FTS5 table kept by triggers): not a model, the app never writes it.
-LEAD_SEARCH = table("lead_search", column("rowid"), column("search_text"))
 
 
 class NoAddress(ValueError):
@@ -47,18 +43,9 @@ def matching(workspace_id: int, status: str | None = None, q: str | None = None)
         conditions.append(Lead.status == status)
     text = (q or "").strip()
     if text:
-        text = text.lower().replace('%', '').replace('_', '')
-        pattern = f"%{text}%"
-        if db.engine.dialect.name == "sqlite" and len(text) >= 3:
-            # Through the FTS5 trigram table over search_text (migration 0009): a phrase of
-            # trigrams is the same substring test as the LIKE, from the index alone. PostgreSQL's
-            # trigram index serves the LIKE on the column itself. Shorter text can't use a trigram
-            # index (and SQLite 3.40's FTS5 misses two-character patterns with accented letters).
-            phrase = '"' + text.replace('"', '""') + '"'  # the text as one FTS5 string: no operators
-            found = db.select(LEAD_SEARCH.c.rowid).where(LEAD_SEARCH.c.search_text.match(phrase))
-            conditions.append(Lead.id.in_(found))
-        else:
-            conditions.append(Lead.search_text.like(pattern))
+        # PostgreSQL answers this LIKE from its trigram index (migration 0009); SQLite scans
+        # the one search column.
+        conditions.append(Lead.search_text.like(f"%{text.lower().replace('%', '').replace('_', '')}%"))
     return db.and_(*conditions)
 
 

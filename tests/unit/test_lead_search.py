@@ -1,6 +1,6 @@
 """The search box finds exactly the leads whose names, company or addresses contain the text, in
-any case, through the database's trigram index (SQLite's FTS5 table, kept by triggers; PostgreSQL's
-pg_trgm) — as leads are added, edited and deleted."""
+any case, as leads are added, edited and deleted: on PostgreSQL (CI's second pass) through its
+trigram index, whose answers must be the same as a scan's."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
