@@ -64,9 +64,9 @@ def _leads_query(filters: dict):
 @bp.get("/")
 def index():
     filters = _filters(request.args)
-    page = db.paginate(_leads_query(filters), per_page=current_app.config["LEADS_PER_PAGE"],
-                       error_out=False, count=False)
-    page.total = lead_store.count_matching(current_user.workspace_id, filters["status"], filters["q"])
+    rows, total = lead_store.table_query(current_user.workspace_id, filters["status"], filters["q"], filters["sort"])
+    page = db.paginate(rows, per_page=current_app.config["LEADS_PER_PAGE"], error_out=False, count=False)
+    page.total = total
     lines = lead_checks.switched_on_lines(current_user.workspace_id)
     return render_template(
         "leads/index.html",
