@@ -156,7 +156,7 @@ def cancel_batch(batch: CheckBatch) -> int:
     """Stop a batch: its leads still waiting go back to what they showed before, and their queued
     jobs leave the queue (so the checks asked for next don't wait behind them); a job a worker has
     taken already finds itself superseded and calls no line. Returns how many were stopped."""
-    run = f"batch-{batch.id}"
+    run = batch_run(batch.id)
     waiting = db.session.scalars(db.select(Lead.id).where(
         Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING, Lead.check_run == run)).all()
     stopped = db.session.execute(
@@ -187,15 +187,20 @@ def open_batch(workspace_id: int, kind: str) -> CheckBatch | None:
     return batch
 
 
+def batch_run(batch_id: int) -> str:
+    """The check run of a batch's leads: a lead whose run is another was taken out of the batch."""
+    return f"batch-{batch_id}"
+
+
 def checking_values(batch: CheckBatch) -> dict:
     """What a lead's row holds while it waits to be checked in `batch`."""
-    return {"status": LeadStatus.CHECKING, "batch_id": batch.id, "check_run": f"batch-{batch.id}",
+    return {"status": LeadStatus.CHECKING, "batch_id": batch.id, "check_run": batch_run(batch.id),
             "check_started_at": utcnow(), "error": None}
 
 
 def queue_batch(batch: CheckBatch) -> None:
     """Queue a check for every lead marked Checking in the batch, a few hundred per round trip."""
-    run = f"batch-{batch.id}"
+    run = batch_run(batch.id)
     ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.check_run == run)
                              .order_by(Lead.id)).all()
     batch.total = len(ids)
@@ -284,7 +289,7 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
 
 
 def _in_fresh_batch(lead: Lead) -> bool:
-    if not lead.batch_id or lead.check_run != f"batch-{lead.batch_id}":
+    if not lead.batch_id or lead.check_run != batch_run(lead.batch_id):
         return False
     return db.session.get(CheckBatch, lead.batch_id).fresh
 

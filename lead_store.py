@@ -49,7 +49,12 @@ def matching(workspace_id: int, status: str | None = None, q: str | None = None)
     return db.and_(*conditions)
 
 
-def count_matching(workspace_id: int, status: str | None = None) -> int:
+def in_order(condition, sort: str):
+    """The leads meeting `condition`, in the table's `sort` order (the table and the export)."""
+    return db.select(Lead).where(condition).order_by(*SORTS[sort])
+
+
+def count_leads(workspace_id: int, status: str | None = None) -> int:
     """How many leads the workspace has (with `status`), from the tally: a few rows, however big
     the workspace."""
     tally = db.select(db.func.coalesce(db.func.sum(LeadTally.n), 0)).where(
@@ -70,11 +75,11 @@ def table_query(workspace_id: int, status: str | None, q: str | None, sort: str)
     and for the count, neither stopping early). Past FEW_MATCHES, the matches are counted."""
     condition = matching(workspace_id, status, q)
     if not (q or "").strip():
-        total = count_matching(workspace_id, status)
+        total = count_leads(workspace_id, status)
     else:
         found = db.session.scalars(db.select(Lead.id).where(condition).limit(FEW_MATCHES + 1)).all()
         if len(found) <= FEW_MATCHES:
             condition, total = Lead.id.in_(found), len(found)
         else:
             total = db.session.scalar(db.select(db.func.count()).where(condition))
-    return db.select(Lead).where(condition).order_by(*SORTS[sort]), total
+    return in_order(condition, sort), total

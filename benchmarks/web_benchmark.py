@@ -59,6 +59,7 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
     from flask_migrate import upgrade
 
     import embedded_redis
+    import lead_checks
     from app import create_app
     from cli import create_user
     from extensions import db
@@ -74,7 +75,7 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
         db.session.flush()
 
         def spread(n):  # a bulk check of half the workspace, half done; statuses spread out
-            in_batch = {"batch_id": batch.id, "check_run": f"batch-{batch.id}"} if n < BATCH else {}
+            in_batch = {"batch_id": batch.id, "check_run": lead_checks.batch_run(batch.id)} if n < BATCH else {}
             return {"status": "checking" if n < BATCH // 2 else STATUSES[n % len(STATUSES)], **in_batch}
 
         insert_leads(workspace_id, leads, spread)

@@ -56,11 +56,6 @@ def _filters(args) -> dict:
     }
 
 
-def _leads_query(filters: dict):
-    condition = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
-    return db.select(Lead).where(condition).order_by(*lead_store.SORTS[filters["sort"]])
-
-
 @bp.get("/")
 def index():
     filters = _filters(request.args)
@@ -159,7 +154,10 @@ def updates():
 
 @bp.get("/export.csv")
 def export():
-    query = _leads_query(_filters(request.args)).with_only_columns(*exports.columns()).execution_options(yield_per=1000)
+    filters = _filters(request.args)
+    condition = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
+    query = (lead_store.in_order(condition, filters["sort"]).with_only_columns(*exports.columns())
+             .execution_options(yield_per=1000))
 
     def lines():
         # Run inside the streaming response, so rows are read as they are sent.

@@ -127,7 +127,7 @@ def test_with_redis_down_pages_render_from_the_database(redis_down, demo_line):
         batch = CheckBatch(workspace_id=lead.workspace_id, kind="bulk", total=1)
         db.session.add(batch)
         db.session.flush()
-        lead.status, lead.batch_id, lead.check_run = "checking", batch.id, f"batch-{batch.id}"
+        lead.status, lead.batch_id, lead.check_run = "checking", batch.id, lead_checks.batch_run(batch.id)
         db.session.commit()
         lead_id, batch_id = lead.id, batch.id
     response = client.get(f"/leads/updates?lead={lead_id}:0&batch={batch_id}",

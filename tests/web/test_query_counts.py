@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+import lead_checks
 from extensions import db
 from models import CheckBatch, Lead, User
 
@@ -31,7 +32,7 @@ def add_leads(app, user, how_many, batch_id=None):
         db.session.execute(db.insert(Lead), [
             {"workspace_id": workspace_id, "first_name": f"Lead {n}", "search_text": f"lead {n}", "phone": f"20255{n:05d}",
              "phone_norm": f"+120255{n:05d}", "status": "checking" if batch_id else "available",
-             "batch_id": batch_id, "check_run": f"batch-{batch_id}" if batch_id else None}
+             "batch_id": batch_id, "check_run": lead_checks.batch_run(batch_id) if batch_id else None}
             for n in range(how_many)])
         db.session.commit()
         return db.session.scalars(db.select(Lead.id).where(Lead.workspace_id == workspace_id)).all()
