@@ -87,8 +87,8 @@ def worker_command(burst):
 
     app = current_app._get_current_object()
     use_app(app)
-    # Each job runs in a forked child: it must open its own database connections, never reuse
-    # the parent's (SQLAlchemy's documented recipe for multiprocessing).
+    # Processes forked from the worker (RQ's scheduler, an import's parsing pool) must open their
+    # own database connections, never reuse the parent's (SQLAlchemy's recipe for multiprocessing).
     engine = db.engine
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     work(app, burst=burst)

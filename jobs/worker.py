@@ -1,12 +1,15 @@
-"""The RQ worker the app runs: RQ's own, whose maintenance also puts back checks that Redis lost
-and queues the periodic re-check, and which outlives a Redis outage."""
+"""The RQ worker the app runs: jobs in its own process, a heartbeat kept while they run; its
+maintenance also puts back checks that Redis lost and queues the periodic re-check; it outlives a
+Redis outage."""
 import logging
 import signal
+import threading
 import time
 
 from flask import Flask
 from redis import RedisError
-from rq import Worker
+from rq import SimpleWorker
+from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 import lead_checks
@@ -18,7 +21,37 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 3
 
 
-class AppWorker(Worker):
+class AppWorker(SimpleWorker):
+    """Runs each job in the worker process rather than in a child forked for it: a forked child
+    starts cold (a new database connection, every SQL statement compiled again), which made a
+    check cost ~150 ms instead of ~35 ms. Jobs don't share memory with each other anyway: each
+    runs in its own app context and database session."""
+
+    def execute_job(self, job, queue):
+        execution = self.prepare_execution(job)
+        done = threading.Event()
+        beating = threading.Thread(target=self._keep_heartbeat, args=(job, execution, done), daemon=True)
+        beating.start()
+        try:
+            self.perform_job(job, queue, execution)
+        finally:
+            done.set()
+            beating.join()
+        self.set_state(WorkerStatus.IDLE)
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        # Short, as a forking worker's, because _keep_heartbeat renews it while the job runs: a
+        # worker killed mid-job has its job found abandoned (and retried) about a minute later,
+        # not after the job's whole timeout (SimpleWorker's own TTL).
+        return self.job_monitoring_interval + 60
+
+    def _keep_heartbeat(self, job, execution, done: threading.Event) -> None:
+        while not done.wait(self.job_monitoring_interval):
+            try:
+                self.maintain_heartbeats(job, execution)
+            except RedisError as exc:  # the job itself will meet the outage and fail or retry
+                log.warning("Could not renew the heartbeat of job %s: %s", job.id, exc)
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         with job_app().app_context():

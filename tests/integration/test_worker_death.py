@@ -1,6 +1,8 @@
 """A worker killed mid-check loses nothing: its work is picked up by another worker in time."""
 import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 def kill_a_worker_mid_call(demo_server, log):
-    """Start a worker, and SIGKILL it and its work horse while it waits on the line."""
+    """Start a worker, and SIGKILL it and every process it started while it waits on the line."""
     demo_server.latency = 4.0
     doomed = start_flask("worker", log=log)
     try:
@@ -96,3 +98,36 @@ def test_after_a_cancel_a_worker_goes_straight_to_the_next_check(app, user, demo
         assert db.session.get(Lead, later_id).status == "unavailable"
         assert {lead.status for lead in db.session.scalars(db.select(Lead).where(Lead.id.in_(ids)))} == {"not_checked"}
     assert demo_server.stats["calls"] == 1
+
+
+def test_a_long_job_keeps_its_claim_while_its_worker_lives(app):
+    """A job runs in the worker's own process; while it runs, the worker renews its claim (the
+    expiry RQ reads to decide that a job was abandoned), so a slow check or a big import is never
+    taken from a living worker, and a dead worker's claim lapses a minute after its last renewal."""
+    from jobs.queue import check_queue, redis_connection
+    from jobs.worker import AppWorker
+
+    queue = check_queue(app)
+    job = queue.enqueue(time.sleep, 3.5, job_timeout=600)
+    registry = queue.started_job_registry
+    expiries = []
+
+    def watch():
+        deadline = time.time() + 10
+        while time.time() < deadline and job.get_status(refresh=True) != "finished":
+            for member, expiry in redis_connection(app).zrange(registry.key, 0, -1, withscores=True):
+                if member.decode().startswith(job.id):
+                    expiries.append((time.time(), expiry))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    AppWorker([queue], connection=redis_connection(app), job_monitoring_interval=1).work(burst=True)
+    watcher.join()
+
+    assert job.get_status(refresh=True) == "finished"
+    (first_seen, first), (last_seen, last) = expiries[0], expiries[-1]
+    # A minute past the last renewal, not the job's whole timeout.
+    assert first - first_seen <= 62
+    # Renewed about every second while the 3.5 s job ran.
+    assert last - first >= 2
