@@ -39,6 +39,18 @@ for _name, (_label, _size) in LEAD_FIELDS.items():
     setattr(LeadForm, _name, StringField(_label, validators=[Length(max=_size)]))
 
 
+# Requests that only read, the page's most frequent: they run without a transaction, which on
+# PostgreSQL saves two of a poll's four round trips (BEGIN, ROLLBACK). Each statement still sees
+# committed data, as it would in PostgreSQL's default isolation.
+READ_ONLY = {"leads.index", "leads.updates"}
+
+
+@bp.before_request
+def _no_transaction_to_read():
+    if request.endpoint in READ_ONLY:
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @bp.before_request
 @login_required
 def _signed_in():
