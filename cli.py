@@ -83,14 +83,11 @@ def rotate_line_secrets_command():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
     """Run an RQ worker (with its scheduler) on this app's configuration."""
-    from jobs.worker import work
+    from jobs.worker import prepare_forks, work
 
     app = current_app._get_current_object()
     use_app(app)
-    # Processes forked from the worker (RQ's scheduler, an import's parsing pool) must open their
-    # own database connections, never reuse the parent's (SQLAlchemy's recipe for multiprocessing).
-    engine = db.engine
-    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    prepare_forks(db.engine)
     work(app, burst=burst)
 
 

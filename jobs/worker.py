@@ -2,6 +2,7 @@
 maintenance also puts back checks that Redis lost and queues the periodic re-check; it outlives a
 Redis outage."""
 import logging
+import os
 import signal
 import threading
 import time
@@ -65,6 +66,20 @@ class AppWorker(SimpleWorker):
                     self.log.warning("Redis had lost its queue: %d checks queued again", requeued)
             # Every worker tries; Redis lets one sweep through per period, so it runs while any worker does.
             enqueue_recheck_sweep()
+
+
+def prepare_forks(engine) -> None:
+    """Processes forked from the worker — RQ's scheduler, an import's parsing pool — open their own
+    database connections (SQLAlchemy's recipe for multiprocessing), and take signals as a plain
+    process does rather than as RQ's worker: SIGTERM, with which a pool ends its processes, would
+    otherwise ask them to stop after "their job", and the pool would wait for them forever. SIGINT
+    (Ctrl+C, sent to the whole group) is ignored, so the job finishes. RQ's scheduler installs its own."""
+    def in_child():
+        engine.dispose(close=False)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    os.register_at_fork(after_in_child=in_child)
 
 
 def work(app: Flask, *, burst: bool = False) -> None:

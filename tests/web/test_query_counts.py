@@ -3,6 +3,7 @@ query per row, so 50 rows (or 100,000 leads behind them) don't multiply the work
 from contextlib import contextmanager
 
 import pytest
+from flask import request, request_finished
 from sqlalchemy import event
 
 import lead_checks
@@ -69,3 +70,17 @@ def test_the_page_poll_makes_as_many_queries_for_50_rows_as_for_5(app, logged_in
     ids = add_leads(app, user, 45, batch_id)
     many = queries_for(app, logged_in, "/leads/updates?" + "&".join(f"lead={i}:0" for i in ids) + f"&batch={batch_id}")
     assert many == few <= 8
+
+
+@pytest.mark.parametrize("url", ["/leads/", "/leads/updates?batch={batch_id}"])
+def test_the_leads_page_and_its_poll_read_without_a_transaction(app, logged_in, batch_id, url):
+    """Their reads skip BEGIN and ROLLBACK (two round trips to PostgreSQL); pages that write don't."""
+    modes = {}
+
+    def isolation(sender, response, **extra):
+        modes[request.path] = db.session.connection().get_execution_options().get("isolation_level")
+
+    with request_finished.connected_to(isolation, app):
+        logged_in.get(url.format(batch_id=batch_id), headers={"HX-Request": "true"})
+        logged_in.get("/lines/")
+    assert modes == {url.partition("?")[0]: "AUTOCOMMIT", "/lines/": None}
