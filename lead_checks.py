@@ -51,21 +51,17 @@ def active_lines(workspace_id: int) -> list[Line]:
     ))
 
 
+def _switched_on(workspace_id: int):
+    """Active or unhealthy: the user turned the line on, even if it is currently failing."""
+    return db.and_(Line.workspace_id == workspace_id, Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)))
+
+
 def has_line_switched_on(workspace_id: int) -> bool:
-    """Active or unhealthy: the user turned a line on, even if it is currently failing."""
-    return db.session.scalar(
-        db.select(db.func.count(Line.id)).where(
-            Line.workspace_id == workspace_id,
-            Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)),
-        )
-    ) > 0
+    return db.session.scalar(db.select(db.func.count(Line.id)).where(_switched_on(workspace_id))) > 0
 
 
 def switched_on_lines(workspace_id: int) -> list[Line]:
-    """The lines the user turned on, active or currently failing."""
-    return list(db.session.scalars(db.select(Line).where(
-        Line.workspace_id == workspace_id, Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)))
-        .order_by(Line.id)))
+    return list(db.session.scalars(db.select(Line).where(_switched_on(workspace_id)).order_by(Line.id)))
 
 
 def line_state(workspace_id: int, lines: list[Line] | None = None) -> str:
