@@ -232,16 +232,36 @@ def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
     return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)
 
 
+def batches_with_progress(workspace_id: int, which, lines: list[Line] | None = None) -> list[tuple[CheckBatch, dict]]:
+    """The workspace's batches that `which` selects, newest first, each with its lead counts by
+    status, total, done and an ETA in seconds (None: unknown). One statement reads the batches with
+    their counts: the page polls this every 2 s. `lines`: the workspace's active lines, when the
+    caller has them already (else they are read only if a batch is still running)."""
+    rows = db.session.execute(
+        db.select(CheckBatch, LeadTally.status, LeadTally.n)
+        .outerjoin(LeadTally, db.and_(LeadTally.workspace_id == CheckBatch.workspace_id,
+                                      LeadTally.batch_id == CheckBatch.id, LeadTally.n != 0))
+        .where(CheckBatch.workspace_id == workspace_id, which)
+        .order_by(CheckBatch.id.desc())
+    ).all()
+    counts: dict[CheckBatch, dict] = {}
+    for batch, status, n in rows:
+        by_status = counts.setdefault(batch, {})
+        if status is not None:
+            by_status[status] = n
+    if lines is None and any(c.get(LeadStatus.CHECKING) for c in counts.values()):
+        lines = active_lines(workspace_id)
+    return [(batch, _progress(by_status, lines or [])) for batch, by_status in counts.items()]
+
+
 def batch_progress(batch: CheckBatch, lines: list[Line] | None = None) -> dict:
-    """Lead counts by status for a batch, plus total, done and an ETA in seconds (None: unknown).
-    `lines`: the workspace's active lines, when the caller has them already."""
-    counts = dict(db.session.execute(db.select(LeadTally.status, LeadTally.n).where(
-        LeadTally.workspace_id == batch.workspace_id, LeadTally.batch_id == batch.id, LeadTally.n != 0)).all())
+    return batches_with_progress(batch.workspace_id, CheckBatch.id == batch.id, lines)[0][1]
+
+
+def _progress(counts: dict, lines: list[Line]) -> dict:
     total = sum(counts.values())
     remaining = counts.get(LeadStatus.CHECKING, 0)
     progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}
-    if remaining and lines is None:
-        lines = active_lines(batch.workspace_id)
     if remaining and lines:
         # At least one call per lead, at the lines' combined pace; cached answers only make it sooner.
         rate = sum(line.rate_per_minute for line in lines if not line_capped_today(line))

@@ -89,18 +89,12 @@ def index():
 
 def _running_batches(lines) -> list[tuple[CheckBatch, dict]]:
     """Recent batches that still have leads being checked, with their progress."""
-    recent = db.session.scalars(
-        db.select(CheckBatch).where(CheckBatch.workspace_id == current_user.workspace_id,
-                                    CheckBatch.cancelled_at.is_(None))
-        .order_by(CheckBatch.id.desc()).limit(3)
-    )
-    return [(batch, p) for batch, p in _with_progress(recent, lines) if p["done"] < p["total"]]
-
-
-def _with_progress(batches, lines) -> list[tuple[CheckBatch, dict]]:
-    # One look at the lines for all the batches' ETAs.
+    recent = (db.select(CheckBatch.id).where(CheckBatch.workspace_id == current_user.workspace_id,
+                                             CheckBatch.cancelled_at.is_(None))
+              .order_by(CheckBatch.id.desc()).limit(3))
     active = [line for line in lines if line.status == LineStatus.ACTIVE]
-    return [(batch, lead_checks.batch_progress(batch, active)) for batch in batches]
+    with_progress = lead_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(recent), active)
+    return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
 
 
 @bp.post("/bulk-check")
@@ -154,9 +148,8 @@ def updates():
     leads = db.session.scalars(db.select(Lead).where(
         Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all() if ids else []
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
-    batches = db.session.scalars(db.select(CheckBatch).where(
-        CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.id.in_(batch_ids))).all() if batch_ids else []
-    with_progress = _with_progress(batches, lead_checks.switched_on_lines(current_user.workspace_id) if batches else [])
+    with_progress = lead_checks.batches_with_progress(
+        current_user.workspace_id, CheckBatch.id.in_(batch_ids)) if batch_ids else []
     running = (any(lead.status == LeadStatus.CHECKING for lead in leads)
                or any(p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress))
     html = render_template(

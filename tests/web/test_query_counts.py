@@ -72,6 +72,21 @@ def test_the_page_poll_makes_as_many_queries_for_50_rows_as_for_5(app, logged_in
     assert many == few <= 8
 
 
+def test_the_page_poll_reads_three_batches_progress_with_as_many_queries_as_one(app, logged_in, user, batch_id):
+    """A page can watch several checks at once (an import and a bulk check): their counts come
+    with the batches, not from a query each."""
+    with app.app_context():
+        others = [CheckBatch(workspace_id=db.session.get(User, user).workspace_id, kind="bulk") for _ in range(2)]
+        db.session.add_all(others)
+        db.session.commit()
+        other_ids = [batch.id for batch in others]
+    for each in (batch_id, *other_ids):
+        add_leads(app, user, 3, each)
+    one = queries_for(app, logged_in, f"/leads/updates?batch={batch_id}")
+    three = queries_for(app, logged_in, "/leads/updates?" + "&".join(f"batch={i}" for i in (batch_id, *other_ids)))
+    assert three == one
+
+
 @pytest.mark.parametrize("url", ["/leads/", "/leads/updates?batch={batch_id}"])
 def test_the_leads_page_and_its_poll_read_without_a_transaction(app, logged_in, batch_id, url):
     """Their reads skip BEGIN and ROLLBACK (two round trips to PostgreSQL); pages that write don't."""
