@@ -1,6 +1,7 @@
 """Managing lines, shared by the Lines page and the CLI: secrets encrypted, health kept honest."""
 from flask import current_app
 
+import batch_checks
 import lead_checks
 from address_checks import line_client, mark_unhealthy
 from availability.addresses import InvalidAddress, guess_kind, normalise
@@ -62,7 +63,7 @@ def set_active(line: Line, active: bool) -> None:
 def _check_waiting(workspace_id: int) -> None:
     # Leads imported or added while no line was on get checked as soon as one is.
     try:
-        lead_checks.check_waiting_leads(workspace_id)
+        batch_checks.check_waiting_leads(workspace_id)
     except lead_checks.BackgroundUnavailable:
         pass  # start_batch put them back to Not checked; the table offers the check
 

@@ -2,6 +2,7 @@
 answer is older than a week or a month are checked again, as one batch through the same pacing."""
 from datetime import timedelta
 
+import batch_checks
 import lead_checks
 from availability.statuses import LeadStatus
 from extensions import db
@@ -26,7 +27,7 @@ def start_due_rechecks() -> list[CheckBatch]:
         period = PERIODS.get(workspace.recheck_every)
         # Without a line the answers stay as they are (not turned into No Active Line).
         if period and lead_checks.has_line_switched_on(workspace.id):
-            batch = lead_checks.start_batch(workspace.id, "periodic", due(period), fresh=True)
+            batch = batch_checks.start_batch(workspace.id, "periodic", due(period), fresh=True)
             if batch:
                 batches.append(batch)
     return batches

@@ -114,7 +114,7 @@ def spec_way(server, lead_walks: list[list[str]], rate: int, result: dict) -> No
 
 def project_way(app, workspace_id: int, servers: list, rate: int, limit: float) -> dict:
     """Add the lines, start a bulk batch of every lead, wait until none is Checking."""
-    import lead_checks
+    import batch_checks
     import line_admin
     from extensions import db
     from models import Lead
@@ -124,7 +124,7 @@ def project_way(app, workspace_id: int, servers: list, rate: int, limit: float) 
             line_admin.add_line(workspace_id, name=f"Demo {n + 1}", provider="demo", url=server.url,
                                 secret="bench-key", rate_per_minute=rate)
         started = time.monotonic()
-        batch = lead_checks.start_batch(workspace_id, "bulk", Lead.workspace_id == workspace_id)
+        batch = batch_checks.start_batch(workspace_id, "bulk", Lead.workspace_id == workspace_id)
         while time.monotonic() - started < limit:
             db.session.expire_all()
             if not db.session.scalar(db.select(db.func.count(Lead.id)).where(

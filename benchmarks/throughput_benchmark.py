@@ -32,7 +32,7 @@ WARM_UP = 20
 
 
 def one_run(app, workers: int, args, number: int) -> dict:
-    import lead_checks
+    import batch_checks
     import line_admin
     from cli import create_user
     from demo_line import DemoLineServer
@@ -50,7 +50,7 @@ def one_run(app, workers: int, args, number: int) -> dict:
         for n, server in enumerate(servers):
             line_admin.add_line(workspace_id, name=f"Demo {n + 1}", provider="demo", url=server.url,
                                 secret="bench-key", rate_per_minute=args.rate)
-        batch_id = lead_checks.start_batch(workspace_id, "bulk", Lead.workspace_id == workspace_id).id
+        batch_id = batch_checks.start_batch(workspace_id, "bulk", Lead.workspace_id == workspace_id).id
     log = open(Path(os.environ["INSTANCE_PATH"]) / f"workers-{number}.log", "ab")
     procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
                               env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT) for _ in range(workers)]
@@ -67,7 +67,7 @@ def one_run(app, workers: int, args, number: int) -> dict:
         with app.app_context():
             done = db.session.scalar(db.select(db.func.count(Lead.id)).where(
                 Lead.batch_id == batch_id, Lead.status != "checking"))
-            lead_checks.cancel_batch(db.session.get(CheckBatch, batch_id))
+            batch_checks.cancel_batch(db.session.get(CheckBatch, batch_id))
     finally:
         for proc in procs:
             proc.terminate()

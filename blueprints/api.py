@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 import api_schema
 import api_tokens
+import batch_checks
 import lead_checks
 import quick_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress
@@ -239,7 +240,7 @@ def _check_lead_list(ids):
     _require_a_line()
     if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
         # Too many to answer while the caller waits: a batch, with a URL to follow it.
-        batch = lead_checks.start_batch(g.workspace_id, "api", Lead.id.in_([l.id for l in leads]))
+        batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_([l.id for l in leads]))
         return jsonify(success=True, batchId=str(batch.id),
                        statusUrl=url_for("api.batch_status", batch_id=batch.id)), 202
     results = []
@@ -264,7 +265,7 @@ def _check_lead_list(ids):
 @bp.get("/batches/<int:batch_id>")
 def batch_status(batch_id: int):
     batch = owned_or_404(CheckBatch, batch_id, g.workspace_id)
-    progress = lead_checks.batch_progress(batch)
+    progress = batch_checks.batch_progress(batch)
     state = "cancelled" if batch.cancelled_at else "done" if progress["done"] >= progress["total"] else "running"
     body = dict(success=True, batchId=str(batch.id), state=state, total=progress["total"],
                 done=progress["done"], available=progress.get(LeadStatus.AVAILABLE, 0),

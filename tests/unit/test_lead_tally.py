@@ -81,6 +81,7 @@ def test_the_tally_always_equals_counting_the_leads(app, steps):
 
 def test_counts_follow_a_batch_from_start_to_answers(app, user):
     """Through the app's own paths: a batch's progress and the page's counts move with each answer."""
+    import batch_checks
     import lead_checks
     import lead_store
     from models import User
@@ -94,19 +95,19 @@ def test_counts_follow_a_batch_from_start_to_answers(app, user):
         db.session.add(batch)
         db.session.flush()
         db.session.execute(db.update(Lead).where(Lead.workspace_id == workspace_id)
-                           .values(**lead_checks.checking_values(batch)))
+                           .values(**batch_checks.checking_values(batch)))
         db.session.commit()
         assert lead_store.count_leads(workspace_id, "checking") == 10
-        assert lead_checks.batch_progress(batch, lines=[])["done"] == 0
+        assert batch_checks.batch_progress(batch, lines=[])["done"] == 0
 
         first = db.session.scalars(db.select(Lead).where(Lead.workspace_id == workspace_id).order_by(Lead.id)).first()
         lead_checks.give_up(first.id, lead_checks.batch_run(batch.id), "The line could not tell")
-        progress = lead_checks.batch_progress(batch, lines=[])
+        progress = batch_checks.batch_progress(batch, lines=[])
         assert (progress["done"], progress["total"], progress.get("error")) == (1, 10, 1)
         assert lead_store.count_leads(workspace_id) == 10
         assert lead_store.count_leads(workspace_id, "error") == 1
         assert lead_store.count_leads(workspace_id, "checking") == 9
 
-        assert lead_checks.cancel_batch(batch) == 9
+        assert batch_checks.cancel_batch(batch) == 9
         assert lead_store.count_leads(workspace_id, "checking") == 0
         assert lead_store.count_leads(workspace_id, "not_checked") == 9

@@ -6,7 +6,7 @@ import re
 import pytest
 
 import api_tokens
-import lead_checks
+import batch_checks
 import lead_store
 import line_admin
 from cli import create_user
@@ -23,7 +23,7 @@ def theirs(app):
         lead, _ = lead_store.create_lead(owner.workspace, {"first_name": "Secret", "phone": "2025550142"})
         line = line_admin.add_line(owner.workspace_id, name="Eve's line", provider="demo",
                                    url="http://127.0.0.1:9/api/partner/v3", secret="eve-key")
-        batch = lead_checks.open_batch(owner.workspace_id, "bulk")
+        batch = batch_checks.open_batch(owner.workspace_id, "bulk")
         upload = Upload(workspace_id=owner.workspace_id, filename="eve.csv", stored_name="eve.csv",
                         kind="csv", headers=[], mapping=[])
         db.session.add(upload)

@@ -1,0 +1,155 @@
+"""Checking many leads as one batch: start one (bulk check, upload, re-check), queue its checks,
+cancel it, and read its progress. Each lead is then checked as lead_checks runs any lead."""
+import logging
+
+from redis import RedisError
+
+from address_checks import line_capped_today, seconds_to_next_utc_day
+from availability.statuses import LeadStatus
+from extensions import db
+from jobs.queue import drop_queued_checks, enqueue_checks, leads_with_check_jobs
+from lead_checks import BackgroundUnavailable, active_lines, batch_run, has_line_switched_on
+from models import CheckBatch, Lead, LeadTally, Line, utcnow
+
+log = logging.getLogger(__name__)
+
+ENQUEUE_CHUNK = 500
+
+
+def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> CheckBatch | None:
+    """Check every lead of the workspace matching the SQL condition `which` as one batch; with no
+    line switched on they all say No Active Line instead, and nothing is queued. None when there is
+    no batch: no line, or no lead matched. `fresh`: ask the lines again instead of reusing
+    answers from before the batch."""
+    scope = (Lead.workspace_id == workspace_id, which)
+    batch = open_batch(workspace_id, kind)
+    if batch is None:
+        db.session.execute(db.update(Lead).where(*scope).values(**NO_LINE_VALUES, checked_at=utcnow()))
+        db.session.commit()
+        return None
+    batch.fresh = fresh
+    marked = db.session.execute(db.update(Lead).where(*scope).values(
+        **checking_values(batch), status_before_check=Lead.status)).rowcount
+    if not marked:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    queue_batch(batch)
+    return batch
+
+
+def cancel_batch(batch: CheckBatch) -> int:
+    """Stop a batch: its leads still waiting go back to what they showed before, and their queued
+    jobs leave the queue (so the checks asked for next don't wait behind them); a job a worker has
+    taken already finds itself superseded and calls no line. Returns how many were stopped."""
+    run = batch_run(batch.id)
+    waiting = db.session.scalars(db.select(Lead.id).where(
+        Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING, Lead.check_run == run)).all()
+    stopped = db.session.execute(
+        db.update(Lead).where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING).values(
+            status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
+            check_run=None, check_started_at=None, error=None)
+    ).rowcount
+    batch.cancelled_at = utcnow()
+    db.session.commit()
+    try:
+        drop_queued_checks([(lead_id, run) for lead_id in waiting])
+    except RedisError:
+        log.warning("Batch %s cancelled; its queued jobs stay (Redis unreachable) and will call no line", batch.id)
+    return stopped
+
+
+# What a lead's row holds when it is told No Active Line.
+NO_LINE_VALUES = {"status": LeadStatus.NO_ACTIVE_LINE, "error": None, "available_address": None}
+
+
+def open_batch(workspace_id: int, kind: str) -> CheckBatch | None:
+    """A new batch, or None when no line is switched on (its leads will say No Active Line)."""
+    if not has_line_switched_on(workspace_id):
+        return None
+    batch = CheckBatch(workspace_id=workspace_id, kind=kind)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def checking_values(batch: CheckBatch) -> dict:
+    """What a lead's row holds while it waits to be checked in `batch`."""
+    return {"status": LeadStatus.CHECKING, "batch_id": batch.id, "check_run": batch_run(batch.id),
+            "check_started_at": utcnow(), "error": None}
+
+
+def queue_batch(batch: CheckBatch) -> None:
+    """Queue a check for every lead marked Checking in the batch, a few hundred per round trip."""
+    run = batch_run(batch.id)
+    ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.check_run == run)
+                             .order_by(Lead.id)).all()
+    batch.total = len(ids)
+    db.session.commit()
+    try:
+        for start in range(0, len(ids), ENQUEUE_CHUNK):
+            enqueue_checks([(lead_id, run) for lead_id in ids[start:start + ENQUEUE_CHUNK]])
+    except Exception as exc:  # Redis unreachable: don't leave leads Checking with no job behind them
+        db.session.execute(db.update(Lead).where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
+                           .values(status=LeadStatus.NOT_CHECKED, check_run=None, check_started_at=None))
+        db.session.commit()
+        raise BackgroundUnavailable() from exc
+
+
+def requeue_lost_checks() -> int:
+    """The queue lost its jobs (see jobs.queue.queue_lost_its_jobs): every lead still Checking, in
+    every workspace, with no check job in Redis gets one again. Returns how many."""
+    # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
+    checking = db.session.execute(
+        db.select(Lead.id, Lead.check_run).where(Lead.status == LeadStatus.CHECKING).order_by(Lead.id)
+    ).all()
+    queued = leads_with_check_jobs()
+    # Answers given since the check began still count, so a lead whose job was only missed by
+    # the look above costs no second call.
+    checks = [(lead_id, run) for lead_id, run in checking if lead_id not in queued]
+    for start in range(0, len(checks), ENQUEUE_CHUNK):
+        enqueue_checks(checks[start:start + ENQUEUE_CHUNK], fresh=True)
+    return len(checks)
+
+
+def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
+    """A line just became usable: check the leads that were told No Active Line."""
+    return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)
+
+
+def batches_with_progress(workspace_id: int, which, lines: list[Line] | None = None) -> list[tuple[CheckBatch, dict]]:
+    """The workspace's batches that `which` selects, newest first, each with its lead counts by
+    status, total, done and an ETA in seconds (None: unknown). One statement reads the batches with
+    their counts: the page polls this every 2 s. `lines`: the workspace's active lines, when the
+    caller has them already (else they are read only if a batch is still running)."""
+    rows = db.session.execute(
+        db.select(CheckBatch, LeadTally.status, LeadTally.n)
+        .outerjoin(LeadTally, db.and_(LeadTally.workspace_id == CheckBatch.workspace_id,
+                                      LeadTally.batch_id == CheckBatch.id, LeadTally.n != 0))
+        .where(CheckBatch.workspace_id == workspace_id, which)
+        .order_by(CheckBatch.id.desc())
+    ).all()
+    counts: dict[CheckBatch, dict] = {}
+    for batch, status, n in rows:
+        by_status = counts.setdefault(batch, {})
+        if status is not None:
+            by_status[status] = n
+    if lines is None and any(c.get(LeadStatus.CHECKING) for c in counts.values()):
+        lines = active_lines(workspace_id)
+    return [(batch, _progress(by_status, lines or [])) for batch, by_status in counts.items()]
+
+
+def batch_progress(batch: CheckBatch, lines: list[Line] | None = None) -> dict:
+    return batches_with_progress(batch.workspace_id, CheckBatch.id == batch.id, lines)[0][1]
+
+
+def _progress(counts: dict, lines: list[Line]) -> dict:
+    total = sum(counts.values())
+    remaining = counts.get(LeadStatus.CHECKING, 0)
+    progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}
+    if remaining and lines:
+        # At least one call per lead, at the lines' combined pace; cached answers only make it sooner.
+        rate = sum(line.rate_per_minute for line in lines if not line_capped_today(line))
+        progress["capped"] = rate == 0
+        progress["eta"] = seconds_to_next_utc_day() if rate == 0 else 60 * remaining / rate
+    return progress
