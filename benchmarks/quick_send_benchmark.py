@@ -1,18 +1,23 @@
 """Quick Send's own cost: an address check through the app minus the line's latency.
 
     python benchmarks/quick_send_benchmark.py [--samples 300] [--latency 0.05]
+                                              [--postgres postgresql://... --redis redis://...]
 
-The app (SQLite, embedded Redis) with a demo line on loopback that answers after `latency` seconds
-and never rate limits. Each sample posts a new address (never cached, so every one is a line call)
-to /leads/quick-send/check, as the page does 500 ms after typing stops, and times the answer; the
-demo line's latency is subtracted. What is left is the app: session, form, normalising, the cache
-look-up, the in-flight mark and pacing in Redis, the HTTP call's own overhead, the icon fragment.
+The app with a demo line on loopback that answers after `latency` seconds and never rate limits:
+on SQLite and the embedded Redis, and (with --postgres and --redis) on those servers, each in a
+process of its own, in one run. Each sample posts a new address (never cached, so every one is a
+line call) to /leads/quick-send/check, as the page does 500 ms after typing stops, and times the
+answer; the demo line's latency is subtracted. What is left is the app: session, form,
+normalising, the cache look-up, the in-flight mark and pacing in Redis, the HTTP call's own
+overhead, the icon fragment.
 """
 import argparse
+import json
 import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,18 +29,18 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from import_benchmark import _write_section  # noqa: E402
+from seeding import fresh_postgres  # noqa: E402
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--samples", type=int, default=300)
-    parser.add_argument("--latency", type=float, default=0.05)
-    args = parser.parse_args()
-
+def overheads(samples: int, latency: float, database_url: str | None, redis_url: str | None) -> list[float]:
+    """Milliseconds of each sample not spent in the line, on the given servers (None: embedded)."""
     os.environ.update({"INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-quick-"), "RQ_QUEUE": "bench-quick",
                        "LINE_ALLOW_PRIVATE_NETWORKS": "true", "SECURE_COOKIES": "false"})
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        os.environ.pop(name, None)
+    for name, value in (("DATABASE_URL", database_url), ("REDIS_URL", redis_url)):
+        if value:
+            os.environ[name] = value
+        else:
+            os.environ.pop(name, None)
     import embedded_redis
     import line_admin
     from app import create_app
@@ -43,9 +48,10 @@ def main() -> None:
     from demo_line import DemoLineServer
     from flask_migrate import upgrade
 
-    os.environ["REDIS_URL"] = embedded_redis.ensure_running(os.environ["INSTANCE_PATH"])
+    if not redis_url:
+        os.environ["REDIS_URL"] = embedded_redis.ensure_running(os.environ["INSTANCE_PATH"])
     app = create_app({"WTF_CSRF_ENABLED": False})
-    server = DemoLineServer(api_key="bench-key", latency=args.latency).start()
+    server = DemoLineServer(api_key="bench-key", latency=latency).start()
     with app.app_context():
         upgrade()
         workspace_id = create_user("quick@bench.test", "bench-password-123").workspace_id
@@ -53,28 +59,62 @@ def main() -> None:
                             rate_per_minute=100_000)
     client = app.test_client()
     client.post("/login", data={"email": "quick@bench.test", "password": "bench-password-123"})
-    overheads = []
-    for n in range(args.samples + 10):
+    result = []
+    for n in range(samples + 10):
         address = f"+1202555{n:04d}"
         started = time.perf_counter()
         response = client.post("/leads/quick-send/check", data={"recipient": address}, headers={"HX-Request": "true"})
         took = time.perf_counter() - started
         assert re.search(r'data-state="(available|unavailable)"', response.get_data(as_text=True)), response.data[:300]
         if n >= 10:  # the first few warm caches and connections
-            overheads.append((took - args.latency) * 1000)
+            result.append((took - latency) * 1000)
     server.stop()
-    assert server.stats["calls"] == args.samples + 10, "every sample must be a line call"
+    assert server.stats["calls"] == samples + 10, "every sample must be a line call"
+    return result
 
-    p95 = statistics.quantiles(overheads, n=100, method="inclusive")[94]
-    section = "\n".join([
+
+def measure(samples: int, latency: float, database_url: str | None = None, redis_url: str | None = None) -> list[float]:
+    """overheads() in a fresh process, so each configuration starts cold and alone."""
+    out = subprocess.run([sys.executable, __file__, "--samples", str(samples), "--latency", str(latency), "--child",
+                          json.dumps([database_url, redis_url])], check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL to run on as well (in a new database)")
+    parser.add_argument("--redis", help="the Redis server to use with --postgres")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(overheads(args.samples, args.latency, *json.loads(args.child))))
+        return
+    if bool(args.postgres) != bool(args.redis):
+        parser.error("--postgres and --redis go together")
+
+    runs = {"SQLite, embedded Redis": measure(args.samples, args.latency)}
+    if args.postgres:
+        database_url, drop = fresh_postgres(args.postgres)
+        try:
+            runs["PostgreSQL, Redis server"] = measure(args.samples, args.latency, database_url, args.redis)
+        finally:
+            drop()
+
+    lines = [
         "## Quick Send: the app's overhead on an address check\n",
-        f"`python benchmarks/quick_send_benchmark.py --samples {args.samples} --latency {args.latency}` on "
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; SQLite and the embedded "
-        f"Redis; every sample a new address, so a real line call (the demo line, {args.latency * 1000:.0f} ms).\n",
-        "| Samples | Overhead p50 ms | Overhead p95 ms | Target p95 |",
-        "|---|---|---|---|",
-        f"| {len(overheads)} | {statistics.median(overheads):.1f} | {p95:.1f} | ≤ 15 ms |",
-    ]) + "\n"
+        f"`python benchmarks/quick_send_benchmark.py --samples {args.samples} --latency {args.latency}"
+        + (" --postgres … --redis …`" if args.postgres else "`") + f" on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; each configuration in its own process, one after the other; every "
+        f"sample a new address, so a real line call (the demo line, {args.latency * 1000:.0f} ms).\n",
+        "| Servers | Samples | Overhead p50 ms | Overhead p95 ms | Target p95 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, values in runs.items():
+        p95 = statistics.quantiles(values, n=100, method="inclusive")[94]
+        lines.append(f"| {name} | {len(values)} | {statistics.median(values):.1f} | {p95:.1f} | ≤ 15 ms |")
+    section = "\n".join(lines) + "\n"
     print(section)
     _write_section(section)
 
