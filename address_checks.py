@@ -88,7 +88,9 @@ class AddressChecker:
             # Another worker is asking a line about this address right now: use its answer.
             return self._await_other(address)
         try:
-            return self._ask_a_line(address)
+            # A check holding the lock may have answered after the look above and let it go:
+            # look again, now that no one else can be asking, before spending a call.
+            return self.cached(address) or self._ask_a_line(address)
         finally:
             redis.delete(lock)
 

@@ -84,3 +84,32 @@ def test_work_moves_to_the_lines_that_can_take_it(app, logged_in, user, demo_lin
         assert db.session.get(Lead, lead).status == "available"
         assert db.session.get(Line, demo_line).status == "unhealthy"
         assert other.stats["answered"] == 1
+
+
+def test_an_answer_given_while_taking_the_address_is_used_not_asked_again(app, user, demo_line, demo_server,
+                                                                          monkeypatch):
+    """Another check of the same address answers and lets go of it between this check's look at
+    the stored answers and its taking the address: this check uses that answer, no second call."""
+    import address_checks
+
+    with app.app_context():
+        workspace_id = workspace_of(user)
+        redis = address_checks.redis_connection()
+
+        class OtherCheckFinishesFirst:
+            """The real Redis; the other check's answer lands just before the address is taken."""
+
+            def set(self, key, *args, **kwargs):
+                db.session.add(AddressResult(workspace_id=workspace_id, address="+12025550143",
+                                             result="available", line_id=demo_line))
+                db.session.commit()
+                return redis.set(key, *args, **kwargs)
+
+            def __getattr__(self, name):
+                return getattr(redis, name)
+
+        monkeypatch.setattr(address_checks, "redis_connection", OtherCheckFinishesFirst)
+        checker = address_checks.AddressChecker(workspace_id, [db.session.get(Line, demo_line)])
+        answer = checker.ask("+12025550143")
+    assert answer.outcome.value == "available"
+    assert demo_server.stats["calls"] == 0
