@@ -1,5 +1,6 @@
-"""Checking many leads as one batch: start one (bulk check, upload, re-check), queue its checks,
-cancel it, and read its progress. Each lead is then checked as lead_checks runs any lead."""
+"""Checking many leads at once: start a batch (bulk check, upload, re-check), queue its checks,
+cancel it, read its progress; and queue again every check Redis lost. Each lead is then checked
+as lead_checks runs any lead."""
 import logging
 
 from redis import RedisError

@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
-import exports
 import batch_checks
+import exports
 import lead_checks
 import lead_store
 from availability.statuses import LeadStatus
