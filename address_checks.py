@@ -14,7 +14,7 @@ from redis import RedisError
 
 from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
-from availability.pacing import LinePacer, Pace
+from availability.pacing import LinePacer, Pace, used_today
 from extensions import db
 from jobs.queue import redis_connection
 from models import AddressResult, Line, LineStatus, Workspace, utcnow
@@ -49,13 +49,16 @@ def pacer(line: Line) -> LinePacer:
     return LinePacer(redis_connection(), line.id, Pace(line.rate_per_minute, line.daily_cap))
 
 
-def line_capped_today(line: Line) -> bool:
-    if not line.daily_cap:
-        return False
+def capped_today(lines: list[Line]) -> set[int]:
+    """The ids of the lines that have used up today's cap."""
+    with_cap = [line for line in lines if line.daily_cap]
+    if not with_cap:
+        return set()
     try:
-        return pacer(line).used_today() >= line.daily_cap
-    except RedisError:  # Redis down: the count can't be read, and pages must still show
-        return False
+        used = used_today(redis_connection(), [line.id for line in with_cap])
+    except RedisError:  # Redis down: the counts can't be read, and pages must still show
+        return set()
+    return {line.id for line in with_cap if used[line.id] >= line.daily_cap}
 
 
 def seconds_to_next_utc_day() -> float:

@@ -5,7 +5,7 @@ import logging
 
 from redis import RedisError
 
-from address_checks import line_capped_today, seconds_to_next_utc_day
+from address_checks import capped_today, seconds_to_next_utc_day
 from availability.statuses import LeadStatus
 from extensions import db
 from jobs.queue import drop_queued_checks, enqueue_checks, leads_with_check_jobs
@@ -135,22 +135,30 @@ def batches_with_progress(workspace_id: int, which, lines: list[Line] | None = N
         by_status = counts.setdefault(batch, {})
         if status is not None:
             by_status[status] = n
-    if lines is None and any(c.get(LeadStatus.CHECKING) for c in counts.values()):
-        lines = active_lines(workspace_id)
-    return [(batch, _progress(by_status, lines or [])) for batch, by_status in counts.items()]
+    pace = None
+    if any(c.get(LeadStatus.CHECKING) for c in counts.values()):
+        pace = _pace(active_lines(workspace_id) if lines is None else lines)
+    return [(batch, _progress(by_status, pace)) for batch, by_status in counts.items()]
+
+
+def _pace(lines: list[Line]) -> int | None:
+    """Checks a minute the lines can still make today; None without an active line."""
+    if not lines:
+        return None
+    capped = capped_today(lines)
+    return sum(line.rate_per_minute for line in lines if line.id not in capped)
 
 
 def batch_progress(batch: CheckBatch, lines: list[Line] | None = None) -> dict:
     return batches_with_progress(batch.workspace_id, CheckBatch.id == batch.id, lines)[0][1]
 
 
-def _progress(counts: dict, lines: list[Line]) -> dict:
+def _progress(counts: dict, pace: int | None) -> dict:
     total = sum(counts.values())
     remaining = counts.get(LeadStatus.CHECKING, 0)
     progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}
-    if remaining and lines:
+    if remaining and pace is not None:
         # At least one call per lead, at the lines' combined pace; cached answers only make it sooner.
-        rate = sum(line.rate_per_minute for line in lines if not line_capped_today(line))
-        progress["capped"] = rate == 0
-        progress["eta"] = seconds_to_next_utc_day() if rate == 0 else 60 * remaining / rate
+        progress["capped"] = pace == 0
+        progress["eta"] = seconds_to_next_utc_day() if pace == 0 else 60 * remaining / pace
     return progress

@@ -59,11 +59,28 @@ class Pace:
     burst: int = 1
 
 
+def _keys(line_id: int) -> list[str]:
+    prefix = f"pace:line:{line_id}"
+    return [f"{prefix}:tat", f"{prefix}:paused", f"{prefix}:day"]
+
+
+def used_today(redis: Redis, line_ids: list[int]) -> dict[int, int]:
+    """Calls counted against each line's daily cap since 00:00 UTC (0 without a cap), for many
+    lines in one round trip: a page reads them on every poll."""
+    pipe = redis.pipeline(transaction=False)
+    for line_id in line_ids:
+        pipe.hmget(_keys(line_id)[2], "day", "used")
+    pipe.time()
+    *days, now = pipe.execute()
+    today = int(now[0] // 86400)
+    return {line_id: int(used) if day is not None and int(day) == today else 0
+            for line_id, (day, used) in zip(line_ids, days)}
+
+
 class LinePacer:
     def __init__(self, redis: Redis, line_id: int, pace: Pace):
-        self._redis, self.pace = redis, pace
-        prefix = f"pace:line:{line_id}"
-        self._keys = [f"{prefix}:tat", f"{prefix}:paused", f"{prefix}:day"]
+        self._redis, self.line_id, self.pace = redis, line_id, pace
+        self._keys = _keys(line_id)
         self._acquire = redis.register_script(_ACQUIRE)
         self._pause = redis.register_script(_PAUSE)
 
@@ -75,9 +92,7 @@ class LinePacer:
 
     def used_today(self) -> int:
         """Calls counted against the daily cap since 00:00 UTC (0 without a cap)."""
-        day, used = self._redis.hmget(self._keys[2], "day", "used")
-        today = int(self._redis.time()[0] // 86400)
-        return int(used) if day is not None and int(day) == today else 0
+        return used_today(self._redis, [self.line_id])[self.line_id]
 
     def paused_for(self) -> float:
         """Seconds left of a 429 pause (0 when the line is not paused)."""

@@ -195,3 +195,24 @@ def test_when_every_line_has_used_its_daily_cap_the_eta_says_so(app, logged_in, 
     logged_in.post("/leads/bulk-check", data={"lead_ids": [str(lead)]})
     html = logged_in.get("/leads/").get_data(as_text=True)
     assert "Every line has reached its daily cap: the rest waits for 00:00 UTC" in html
+
+
+def test_the_eta_counts_only_the_lines_with_calls_left_today(app, logged_in, workspace, demo_line):
+    """A fast line that has used its daily cap adds nothing to the pace; a slow one with calls left
+    sets it (30 leads at 6 a minute: about 5 minutes, not the few seconds both would take)."""
+    import line_admin
+    from address_checks import pacer
+    from models import Line
+
+    with app.app_context():
+        fast = db.session.get(Line, demo_line)
+        fast.daily_cap, fast.rate_per_minute = 1, 600
+        db.session.commit()
+        while pacer(fast).used_today() < 1:
+            time.sleep(pacer(fast).try_acquire())
+        line_admin.add_line(workspace, name="Slow", provider="demo", url=fast.url, secret="demo-key",
+                            rate_per_minute=6)
+    leads = [add(app, workspace, phone=f"20255501{n:02d}") for n in range(30)]
+    logged_in.post("/leads/bulk-check", data={"lead_ids": [str(lead) for lead in leads]})
+    html = logged_in.get("/leads/").get_data(as_text=True)
+    assert "About 5 min left at the lines' pace" in html
