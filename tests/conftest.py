@@ -7,8 +7,14 @@ import subprocess
 import uuid
 
 import pytest
+from hypothesis import settings
 
 from support import PASSWORD, flask_command, fresh_postgres
+
+# No time limit on an example: speed is measured in benchmarks/, and on a busy shared machine
+# Hypothesis's default 200 ms deadline failed property tests that were only slow.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session", autouse=True)

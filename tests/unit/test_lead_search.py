@@ -20,7 +20,7 @@ def found(workspace_id: int, q: str) -> set[int]:
     return set(db.session.scalars(db.select(Lead.id).where(lead_store.matching(workspace_id, None, q))))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(st.tuples(words, words), min_size=1, max_size=8), edit=words,
        searches=st.lists(queries, min_size=1, max_size=5), data=st.data())
 def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, searches, data):

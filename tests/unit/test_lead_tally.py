@@ -38,7 +38,7 @@ def tallied(workspace_id: int) -> dict:
         .where(LeadTally.workspace_id == workspace_id, LeadTally.n != 0))}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=operations)
 def test_the_tally_always_equals_counting_the_leads(app, steps):
     with app.app_context():

@@ -23,7 +23,7 @@ def test_the_api_behaves_as_described(app, token):
     assert len(operations) == 7
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, database=None,
+        @settings(max_examples=30, database=None,
                   suppress_health_check=list(HealthCheck))
         def behaves(case):
             case.call_and_validate(headers=auth(token), checks=CHECKS)
