@@ -4,7 +4,8 @@
     python benchmarks/web_benchmark.py [--leads 100000] [--samples 300] [--postgres postgresql://...]
 
 Per database: a workspace of `leads` leads from the seeded mix (statuses spread, one running bulk
-check of 50,000 of them, half answered), served by gunicorn (4 processes). Under each load in LOADS
+check of 50,000 of them, half answered) and 8 active lines (two with a daily cap), served by
+gunicorn (4 processes). Under each load in LOADS
 (a team polling at a browser's pace; clients loading pages back to back), kept up by a second
 process, this one times, interleaved, `samples` requests each of:
 - trivial: /health, served by the same server (the floor: HTTP, WSGI, the process hop);
@@ -43,6 +44,7 @@ from seeding import free_port, fresh_postgres, insert_leads  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.com", "benchmark password"
 BATCH = 50_000
+LINES = 8
 STATUSES = ["available"] * 35 + ["unavailable"] * 35 + ["error"] * 5 + ["not_checked"] * 25
 
 
@@ -60,6 +62,7 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
 
     import embedded_redis
     import lead_checks
+    import line_admin
     from app import create_app
     from cli import create_user
     from extensions import db
@@ -70,6 +73,9 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
     with app.app_context():
         upgrade()
         workspace_id = create_user(EMAIL, PASSWORD).workspace_id
+        for n in range(LINES):  # what the batch's ETA reads; never called here
+            line_admin.add_line(workspace_id, name=f"Line {n + 1}", provider="demo", url="http://127.0.0.1:9",
+                                rate_per_minute=120, daily_cap=5000 if n < 2 else None)
         batch = CheckBatch(workspace_id=workspace_id, kind="bulk", total=BATCH)
         db.session.add(batch)
         db.session.flush()
@@ -235,7 +241,8 @@ def main() -> None:
     lines = [f"## Web: the leads page at {args.leads:,} leads under load\n",
              f"`python benchmarks/web_benchmark.py --leads {args.leads} --samples {args.samples}"
              + (" --postgres …`" if args.postgres else "`") + f" on {platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}; gunicorn with 4 processes on the same cores as the load. "
+             f"Python {platform.python_version()}; gunicorn with 4 processes on the same cores as the load; the "
+             f"workspace has {LINES} active lines (2 with a daily cap), which the running check's ETA reads. "
              f"Two loads from a second process, each throughout its own set of timings: **team**, {users} users "
              "with the leads page open during a bulk check (each page polls every 2 s for the batch and 20 "
              f"rows, all changed, the worst case; and is reloaded every 20 s); **saturation**, {pages} clients loading the leads page back "
