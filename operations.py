@@ -12,8 +12,9 @@ from rq.job import Job
 
 import lead_checks
 from address_checks import pacer
+from availability.pacing import used_today
 from extensions import db
-from jobs.queue import check_queue, enqueue_import
+from jobs.queue import check_queue, enqueue_import, redis_connection
 from models import Lead, Line, Upload
 
 # The most recent failed jobs looked at; older ones stay in RQ's registry until it expires them.
@@ -42,9 +43,9 @@ def workers() -> list[dict]:
 
 
 def line_paces(workspace_id: int) -> list[dict]:
-    lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id))
-    paces = [(line, pacer(line)) for line in lines]
-    return [{"line": line, "used_today": pace.used_today(), "paused_for": pace.paused_for()} for line, pace in paces]
+    lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id)).all()
+    used = used_today(redis_connection(), [line.id for line in lines])
+    return [{"line": line, "used_today": used[line.id], "paused_for": pacer(line).paused_for()} for line in lines]
 
 
 def failed_jobs(workspace_id: int) -> list[FailedJob]:

@@ -67,6 +67,8 @@ def _keys(line_id: int) -> list[str]:
 def used_today(redis: Redis, line_ids: list[int]) -> dict[int, int]:
     """Calls counted against each line's daily cap since 00:00 UTC (0 without a cap), for many
     lines in one round trip: a page reads them on every poll."""
+    if not line_ids:
+        return {}
     pipe = redis.pipeline(transaction=False)
     for line_id in line_ids:
         pipe.hmget(_keys(line_id)[2], "day", "used")

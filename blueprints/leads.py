@@ -41,7 +41,7 @@ for _name, (_label, _size) in LEAD_FIELDS.items():
 
 
 # Requests that only read, the page's most frequent: they run without a transaction, which on
-# PostgreSQL saves two of a poll's four round trips (BEGIN, ROLLBACK). Each statement still sees
+# PostgreSQL saves two round trips a request (BEGIN, ROLLBACK). Each statement still sees
 # committed data, as it would in PostgreSQL's default isolation. (A session that is in a
 # transaction already, opened by whoever pushed this app context, keeps it.)
 READ_ONLY = {"leads.index", "leads.updates"}
