@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from redis import RedisError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
@@ -24,6 +25,8 @@ MAX_INLINE_WAIT = 2.0
 # How long one worker may hold an address while asking a line about it: one call at most (connect
 # and read timeouts) plus a short pacing wait. A worker that dies holding it blocks no longer.
 IN_FLIGHT_SECONDS = 30
+# The databases the app runs on, each with its INSERT ... ON CONFLICT.
+UPSERTING_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def line_config(line: Line) -> LineConfig:
@@ -76,10 +79,10 @@ def reuse_days(workspace: Workspace) -> dict[str, float]:
 
 
 class AddressChecker:
-    def __init__(self, workspace_id: int, lines: list[Line], *, not_before: datetime | None = None):
+    def __init__(self, workspace: Workspace, lines: list[Line], *, not_before: datetime | None = None):
         """`not_before`: answers older than this are not reused (a deliberate re-check)."""
-        self.workspace_id, self.lines, self.not_before = workspace_id, list(lines), not_before
-        self.reuse_days = reuse_days(db.session.get(Workspace, workspace_id))
+        self.workspace_id, self.lines, self.not_before = workspace.id, list(lines), not_before
+        self.reuse_days = reuse_days(workspace)
 
     def ask(self, address: str) -> CheckResult:
         cached = self.cached(address)
@@ -98,8 +101,8 @@ class AddressChecker:
             redis.delete(lock)
 
     def cached(self, address: str) -> CheckResult | None:
-        row = db.session.scalar(db.select(AddressResult).where(
-            AddressResult.workspace_id == self.workspace_id, AddressResult.address == address))
+        row = db.session.execute(db.select(AddressResult.result, AddressResult.checked_at).where(
+            AddressResult.workspace_id == self.workspace_id, AddressResult.address == address)).first()
         if row is None or (self.not_before and row.checked_at < self.not_before):
             return None
         if utcnow() - row.checked_at > timedelta(days=self.reuse_days[row.result]):
@@ -159,11 +162,10 @@ class AddressChecker:
 
     def _remember(self, address: str, answer: CheckResult, line: Line) -> None:
         """Keep a line's answer (the cache and the history); "could not tell" is never kept."""
-        row = db.session.scalar(db.select(AddressResult).where(
-            AddressResult.workspace_id == self.workspace_id, AddressResult.address == address))
-        if row is None:
-            row = AddressResult(workspace_id=self.workspace_id, address=address)
-            db.session.add(row)
-        row.result, row.line_id, row.checked_at = answer.outcome.value, line.id, utcnow()
+        # One statement, whether the address was asked about before or not.
+        insert = UPSERTING_INSERT[db.session.get_bind().dialect.name]
+        values = {"result": answer.outcome.value, "line_id": line.id, "checked_at": utcnow()}
+        db.session.execute(insert(AddressResult).values(workspace_id=self.workspace_id, address=address, **values)
+                           .on_conflict_do_update(index_elements=["workspace_id", "address"], set_=values))
         # Committed at once: a worker waiting on the same address reads it from here.
         db.session.commit()

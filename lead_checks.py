@@ -16,7 +16,7 @@ from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
 from jobs.queue import enqueue_check
-from models import CheckBatch, Lead, Line, LineStatus, utcnow
+from models import CheckBatch, Lead, Line, LineStatus, Workspace, utcnow
 
 # Seconds between looks for a healthy line while every line is failing.
 HEALTHY_LINE_POLL = 60
@@ -142,11 +142,12 @@ def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
         _settle(lead, run, LeadStatus.NO_ACTIVE_LINE)
         return None
 
+    workspace = db.session.get(Workspace, lead.workspace_id)
     if fresh or _in_fresh_batch(lead):
         # Answers given since this check was asked for still count (another lead, same address).
-        checker = AddressChecker(lead.workspace_id, lines, not_before=lead.check_started_at or utcnow())
+        checker = AddressChecker(workspace, lines, not_before=lead.check_started_at or utcnow())
     else:
-        checker = AddressChecker(lead.workspace_id, lines)
+        checker = AddressChecker(workspace, lines)
     pending = [a for a in addresses_to_check(lead.address_fields()) if a not in skip]
     result = walk(pending, checker.ask)
     for address, answer in result.answers:

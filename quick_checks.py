@@ -5,7 +5,6 @@ from redis import RedisError
 from address_checks import AddressChecker
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
-from extensions import db
 from lead_checks import BackgroundUnavailable, active_lines, has_line_switched_on
 from models import Workspace
 
@@ -14,27 +13,26 @@ class NoActiveLine(Exception):
     pass
 
 
-def read_address(workspace_id: int, raw: str) -> str:
+def read_address(workspace: Workspace, raw: str) -> str:
     """The address's normal form; InvalidAddress (with the reason) when it is neither a phone
     number nor an email address."""
     text = (raw or "").strip()
     if not text:
         raise InvalidAddress("Type a phone number or an email address")
-    region = db.session.get(Workspace, workspace_id).default_region
     try:
-        return normalise(text, guess_kind(text), region)
+        return normalise(text, guess_kind(text), workspace.default_region)
     except InvalidAddress as exc:
         raise InvalidAddress(f"Not a valid phone number or email address ({exc.reason})") from None
 
 
-def check_address(workspace_id: int, address: str) -> CheckResult:
+def check_address(workspace: Workspace, address: str) -> CheckResult:
     """Ask about a normalised address: an earlier answer if fresh, else a line with capacity now."""
-    lines = active_lines(workspace_id)
-    if not lines and not has_line_switched_on(workspace_id):
+    lines = active_lines(workspace.id)
+    if not lines and not has_line_switched_on(workspace.id):
         raise NoActiveLine("No active line configured: add or activate one on the Lines page")
     if not lines:
         return CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page")
     try:
-        return AddressChecker(workspace_id, lines).ask(address)
+        return AddressChecker(workspace, lines).ask(address)
     except RedisError as exc:  # no pacing without Redis: no line call either
         raise BackgroundUnavailable() from exc

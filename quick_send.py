@@ -24,14 +24,15 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
         raise CannotSend("Write a message first")
     if len(text) > MAX_MESSAGE_LENGTH:
         raise CannotSend(f"Messages are at most {MAX_MESSAGE_LENGTH} characters")
-    address = read_address(workspace_id, raw_address)
+    workspace = db.session.get(Workspace, workspace_id)
+    address = read_address(workspace, raw_address)
     lines = lead_checks.active_lines(workspace_id)
     if not lines:
         raise NoActiveLine("No active line: add or activate one on the Lines page")
-    channel = _channel(workspace_id, address)
+    channel = _channel(workspace, address)
     line = lines[0]
     result = line_client(line).send(address, text, channel)
-    lead = find_or_add_lead(db.session.get(Workspace, workspace_id), address)
+    lead = find_or_add_lead(workspace, address)
     entry = SentMessage(workspace_id=workspace_id, lead_id=lead.id, line_id=line.id, line_name=line.name,
                         address=address, channel=channel, sent=result.sent, detail=result.detail or None)
     db.session.add(entry)
@@ -39,9 +40,9 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
     return entry
 
 
-def _channel(workspace_id: int, address: str) -> str:
+def _channel(workspace: Workspace, address: str) -> str:
     """iMessage when the address is on it, else SMS: the answer the icon showed (reused, no call)."""
-    answer = check_address(workspace_id, address)
+    answer = check_address(workspace, address)
     if answer.outcome is Outcome.AVAILABLE:
         return "imessage"
     if answer.outcome is not Outcome.UNAVAILABLE:

@@ -216,8 +216,9 @@ def _check_address(raw):
     if not isinstance(raw, str):
         raise ApiError(400, '"address" must be a string')
     try:
-        address = quick_checks.read_address(g.workspace_id, raw)
-        answer = quick_checks.check_address(g.workspace_id, address)
+        workspace = db.session.get(Workspace, g.workspace_id)
+        address = quick_checks.read_address(workspace, raw)
+        answer = quick_checks.check_address(workspace, address)
     except InvalidAddress as exc:
         raise ApiError(400, exc.reason) from None
     except quick_checks.NoActiveLine:

@@ -34,7 +34,7 @@ def check():
     raw = request.form.get("recipient", "")
     if not raw.strip():
         return render_template("quick_send/_icon.html", state="empty")
-    workspace = current_user.workspace_id
+    workspace = current_user.workspace
     try:
         address = quick_checks.read_address(workspace, raw)
         answer = quick_checks.check_address(workspace, address)

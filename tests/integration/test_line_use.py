@@ -3,7 +3,7 @@ import pytest
 
 import line_admin
 from extensions import db
-from models import AddressResult, Lead, Line, User
+from models import AddressResult, Lead, Line, User, Workspace
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,8 @@ def test_an_answer_given_while_taking_the_address_is_used_not_asked_again(app, u
                 return getattr(redis, name)
 
         monkeypatch.setattr(address_checks, "redis_connection", OtherCheckFinishesFirst)
-        checker = address_checks.AddressChecker(workspace_id, [db.session.get(Line, demo_line)])
+        workspace = db.session.get(Workspace, workspace_id)
+        checker = address_checks.AddressChecker(workspace, [db.session.get(Line, demo_line)])
         answer = checker.ask("+12025550143")
     assert answer.outcome.value == "available"
     assert demo_server.stats["calls"] == 0

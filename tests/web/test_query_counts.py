@@ -99,3 +99,18 @@ def test_the_leads_page_and_its_poll_read_without_a_transaction(app, logged_in, 
         logged_in.get(url.format(batch_id=batch_id), headers={"HX-Request": "true"})
         logged_in.get("/lines/")
     assert modes == {url.partition("?")[0]: "AUTOCOMMIT", "/lines/": None}
+
+
+def test_a_quick_send_check_reads_the_workspace_once_and_keeps_the_answer_in_one_statement(
+        app, logged_in, demo_line, demo_server):
+    """A typed address the line is asked about: its stored answer is looked at before and after
+    taking the address (nothing else asked meanwhile), then the answer is written in one go."""
+    with counting_queries(app) as statements:
+        response = logged_in.post("/leads/quick-send/check", data={"recipient": "202 555 0142"})
+    assert 'data-state="available"' in response.get_data(as_text=True)
+    assert demo_server.stats["calls"] == 1
+    on = [" ".join(s.split()).lower() for s in statements]
+    assert sum(s.startswith("select") and "from workspace" in s for s in on) == 1
+    assert sum(s.startswith("select") and "from address_result" in s for s in on) == 2
+    assert [s.split(" (")[0] for s in on if s.startswith("insert")] == ["insert into address_result"]
+    assert any("on conflict" in s for s in on)
