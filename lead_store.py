@@ -44,7 +44,7 @@ def matching(workspace_id: int, status: str | None = None, q: str | None = None)
     text = (q or "").strip()
     if text:
         # PostgreSQL answers this LIKE from its trigram index (migration 0009); SQLite scans
-        # the one search column.
+        # the newest-first index, which carries the search column (0010).
         conditions.append(Lead.search_text.like(f"%{text.lower().replace('%', '').replace('_', '')}%"))
     return db.and_(*conditions)
 

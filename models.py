@@ -185,6 +185,7 @@ class Lead(db.Model):
         # One per sort of the leads table (and the status filter), so a page reads its 50 rows in
         # order instead of sorting the workspace.
         Index("ix_lead_workspace_status", "workspace_id", "status", text("id DESC")),
+        # On SQLite it is (workspace_id, id, search_text), for the search to scan (migration 0010).
         Index("ix_lead_workspace_newest", "workspace_id", text("id DESC")),
         Index("ix_lead_workspace_name", "workspace_id", "last_name", "first_name", "id"),
         Index("ix_lead_workspace_checked", "workspace_id", text("checked_at DESC"), text("id DESC")),
