@@ -3,6 +3,7 @@ deterministic answers of rules.py and tunable latency, rate limit and error rate
 import json
 import math
 import random
+import socket
 import threading
 import time
 from collections import deque
@@ -27,8 +28,10 @@ class DemoLineServer:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._accepted: deque[float] = deque()  # times of requests inside the rate window
-        self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0}
+        self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0,
+                      "connections": 0}
         self.sent: list[dict] = []  # messages accepted by "create chat": {"to": [...], "text": ...}
+        self._connections: set[socket.socket] = set()  # clients keep theirs open between calls
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         # Don't wait for clients' idle keep-alive connections when stopping.
         self._httpd.daemon_threads = True
@@ -53,6 +56,12 @@ class DemoLineServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+        with self._lock:  # as a real server going away would: no answers on kept connections
+            for connection in self._connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def __enter__(self) -> "DemoLineServer":
         return self.start()
@@ -121,6 +130,20 @@ class DemoLineServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle's algorithm, a client that keeps
+            # the connection would wait ~40 ms (its delayed ACK) for the body.
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with line._lock:
+                    line._connections.add(self.connection)
+                    line.stats["connections"] += 1
+
+            def finish(self):
+                with line._lock:
+                    line._connections.discard(self.connection)
+                super().finish()
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -2,12 +2,10 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-import requests
-
 from ..outcomes import CheckResult, SendResult
 from .bluebubbles import BlueBubblesClient
 from .linq import LinqClient
-from .safe_http import LineSession
+from .safe_http import kept_session
 
 
 @dataclass(frozen=True)
@@ -27,12 +25,12 @@ class LineClient(Protocol):
 
 
 def client_for(config: LineConfig, *, connect_timeout: float = 3.05, read_timeout: float = 10.0,
-               deadline: float = 20.0, allow_private: bool = False,
-               session: requests.Session | None = None) -> LineClient:
-    """A client whose calls go through the hardened session (see safe_http.py): `deadline` seconds
-    for a whole call; private and loopback addresses only with `allow_private`."""
+               deadline: float = 20.0, allow_private: bool = False) -> LineClient:
+    """A client whose calls go through the hardened session (see safe_http.py), kept for the line
+    between calls: `deadline` seconds for a whole call; private and loopback addresses only with
+    `allow_private`."""
     timeouts = (connect_timeout, read_timeout)
-    session = session or LineSession(allow_private=allow_private, deadline=deadline)
+    session = kept_session(config.url, allow_private=allow_private, deadline=deadline)
     if config.provider == "bluebubbles":
         return BlueBubblesClient(config.url, config.secret, timeouts, session)
     if config.provider in ("linq", "demo"):

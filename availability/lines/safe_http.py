@@ -12,14 +12,20 @@ user) being turned on the servers around us (SSRF):
   can't hold a worker, and an answer larger than MAX_BODY is cut off;
 - the password BlueBubbles takes in the URL is masked in urllib3's request log.
 
+A connection is kept between calls to the same line (kept_session): no new TCP, and for a hosted
+line TLS, handshake per call. It goes to the address that was checked when it was opened.
+
 requests-hardened does most of this, but its filter allows private networks only all together with
 link-local ones; a BlueBubbles Mac on the office LAN must be reachable while metadata never is.
 """
 import ipaddress
 import logging
+import os
 import re
 import socket
 import threading
+import time
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,6 +34,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
 MAX_BODY = 1024 * 1024
+# How long a connection to a line may sit idle and still be used again. Servers close idle ones
+# (Node, so BlueBubbles, after 5 s): a call sent just as the server closes would fail.
+KEEP_IDLE_SECONDS = 2.0
 SECRET_IN_URL = re.compile(r"((?:password|token|key)=)[^&\s\"]+", re.IGNORECASE)
 
 
@@ -75,12 +84,16 @@ def refusal(host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_
 
 
 class Guard:
-    """One call's policy and the sockets it opened (to cut them at the deadline)."""
+    """A session's policy, and the sockets it has open (to cut the call in progress at its deadline)."""
 
     def __init__(self, allow_private: bool):
         self.allow_private = allow_private
         self.sockets: list[socket.socket] = []
         self.cut_off = False
+
+    def new_call(self) -> None:
+        self.cut_off = False
+        self.sockets = [sock for sock in self.sockets if sock.fileno() != -1]  # forget closed ones
 
     def checked_address(self, conn, host: str, port: int) -> str:
         try:
@@ -136,18 +149,21 @@ class _GuardedAdapter(HTTPAdapter):
 
 
 class LineSession(requests.Session):
-    """A session for one line call: the guard's policy, and `deadline` seconds for all of it."""
+    """A session for calls to a line, one at a time: the guard's policy, and `deadline` seconds for
+    all of each call."""
 
     def __init__(self, *, allow_private: bool, deadline: float):
         super().__init__()
         self.trust_env = False  # no HTTP(S)_PROXY: the checked address must be the one we reach
         self.guard, self.deadline = Guard(allow_private), deadline
+        self.last_used = time.monotonic()
         self.adapters.clear()
         adapter = _GuardedAdapter(self.guard)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
     def request(self, method, url, **kwargs):
+        self.guard.new_call()
         timer = threading.Timer(self.deadline, self.guard.cut)
         timer.daemon = True
         timer.start()
@@ -169,6 +185,30 @@ class LineSession(requests.Session):
             raise
         finally:
             timer.cancel()
+            if self.guard.cut_off:
+                self.close()  # its connections were shut down: the next call opens a new one
+            self.last_used = time.monotonic()
+
+
+_kept = threading.local()
+
+
+def kept_session(url: str, *, allow_private: bool, deadline: float) -> LineSession:
+    """This thread's session for the line at `url`, whose connection is kept between calls. Per
+    thread, as a session makes one call at a time; per process, as a forked child must not talk
+    over its parent's connections. Sessions idle past KEEP_IDLE_SECONDS are closed, not reused."""
+    if getattr(_kept, "pid", None) != os.getpid():
+        _kept.pid, _kept.sessions = os.getpid(), {}
+    now = time.monotonic()
+    for key, session in list(_kept.sessions.items()):
+        if now - session.last_used > KEEP_IDLE_SECONDS:
+            session.close()
+            del _kept.sessions[key]
+    parts = urlsplit(url)
+    key = (parts.scheme, parts.netloc, allow_private, deadline)
+    if key not in _kept.sessions:
+        _kept.sessions[key] = LineSession(allow_private=allow_private, deadline=deadline)
+    return _kept.sessions[key]
 
 
 def forbidden_reason(exc: requests.ConnectionError) -> str | None:

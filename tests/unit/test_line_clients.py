@@ -9,8 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from availability.lines import LineConfig, client_for
+from availability.lines import LineConfig, client_for, safe_http
 from availability.outcomes import Outcome
+from demo_line import DemoLineServer
 
 
 class Canned:
@@ -239,6 +240,33 @@ def test_linq_client_against_the_demo_line(demo_server):
     assert client.check("12345").outcome is Outcome.INVALID_ADDRESS
     bad_key = client_for(LineConfig("demo", demo_server.url, "nope"), allow_private=True).check("+12025550142")
     assert bad_key.outcome is Outcome.LINE_UNHEALTHY
+
+
+def test_calls_to_a_line_share_one_connection_while_they_follow_each_other(demo_server):
+    """No new handshake per call (TCP here; TLS too for a hosted line). A client per call, as
+    each check makes."""
+    for _ in range(5):
+        client = client_for(LineConfig("demo", demo_server.url, "demo-key"), allow_private=True)
+        assert client.check("+12025550142").outcome is Outcome.AVAILABLE
+    assert (demo_server.stats["calls"], demo_server.stats["connections"]) == (5, 1)
+
+
+def test_a_connection_idle_for_a_while_is_not_used_again(demo_server, monkeypatch):
+    """Servers close idle connections (BlueBubbles after 5 s): a call must not race that close."""
+    monkeypatch.setattr(safe_http, "KEEP_IDLE_SECONDS", 0.2)
+    client_for(LineConfig("demo", demo_server.url, "demo-key"), allow_private=True).check("+12025550142")
+    time.sleep(0.3)
+    client_for(LineConfig("demo", demo_server.url, "demo-key"), allow_private=True).check("+12025550142")
+    assert (demo_server.stats["calls"], demo_server.stats["connections"]) == (2, 2)
+
+
+def test_a_line_that_restarted_is_called_on_a_new_connection():
+    with DemoLineServer(api_key="k") as first:
+        port = first.port
+        assert client_for(LineConfig("demo", first.url, "k"), allow_private=True).check("+12025550142").is_answer
+    with DemoLineServer(port=port, api_key="k") as second:
+        result = client_for(LineConfig("demo", second.url, "k"), allow_private=True).check("+12025550142")
+        assert result.outcome is Outcome.AVAILABLE and second.stats["calls"] == 1
 
 
 # --- Sending (Quick Send) ----------------------------------------------------------------------
