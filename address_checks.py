@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
-from availability.pacing import LinePacer, Pace, used_today
+from availability.pacing import LinePacer, Pace, line_use
 from extensions import db
 from jobs.queue import redis_connection
 from models import AddressResult, Line, LineStatus, Workspace, utcnow
@@ -58,10 +58,10 @@ def capped_today(lines: list[Line]) -> set[int]:
     if not with_cap:
         return set()
     try:
-        used = used_today(redis_connection(), [line.id for line in with_cap])
+        use = line_use(redis_connection(), [line.id for line in with_cap])
     except RedisError:  # Redis down: the counts can't be read, and pages must still show
         return set()
-    return {line.id for line in with_cap if used[line.id] >= line.daily_cap}
+    return {line.id for line in with_cap if use[line.id].used_today >= line.daily_cap}
 
 
 def seconds_to_next_utc_day() -> float:

@@ -11,8 +11,7 @@ from rq import Worker
 from rq.job import Job
 
 import lead_checks
-from address_checks import pacer
-from availability.pacing import used_today
+from availability.pacing import line_use
 from extensions import db
 from jobs.queue import check_queue, enqueue_import, redis_connection
 from models import Lead, Line, Upload
@@ -44,8 +43,9 @@ def workers() -> list[dict]:
 
 def line_paces(workspace_id: int) -> list[dict]:
     lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id)).all()
-    used = used_today(redis_connection(), [line.id for line in lines])
-    return [{"line": line, "used_today": used[line.id], "paused_for": pacer(line).paused_for()} for line in lines]
+    use = line_use(redis_connection(), [line.id for line in lines])
+    return [{"line": line, "used_today": use[line.id].used_today, "paused_for": use[line.id].paused_for}
+            for line in lines]
 
 
 def failed_jobs(workspace_id: int) -> list[FailedJob]:

@@ -64,19 +64,28 @@ def _keys(line_id: int) -> list[str]:
     return [f"{prefix}:tat", f"{prefix}:paused", f"{prefix}:day"]
 
 
-def used_today(redis: Redis, line_ids: list[int]) -> dict[int, int]:
-    """Calls counted against each line's daily cap since 00:00 UTC (0 without a cap), for many
-    lines in one round trip: a page reads them on every poll."""
+@dataclass(frozen=True)
+class LineUse:
+    used_today: int  # calls counted against the daily cap since 00:00 UTC (0 without a cap)
+    paused_for: float  # seconds left of a 429 pause (0 when the line is not paused)
+
+
+def line_use(redis: Redis, line_ids: list[int]) -> dict[int, LineUse]:
+    """Each line's use today and pause, for many lines in one round trip: a page reads them on
+    every poll."""
     if not line_ids:
         return {}
     pipe = redis.pipeline(transaction=False)
     for line_id in line_ids:
-        pipe.hmget(_keys(line_id)[2], "day", "used")
+        _, paused, day = _keys(line_id)
+        pipe.hmget(day, "day", "used")
+        pipe.get(paused)
     pipe.time()
-    *days, now = pipe.execute()
-    today = int(now[0] // 86400)
-    return {line_id: int(used) if day is not None and int(day) == today else 0
-            for line_id, (day, used) in zip(line_ids, days)}
+    *answers, now = pipe.execute()
+    today, seconds = int(now[0] // 86400), now[0] + now[1] / 1e6
+    return {line_id: LineUse(int(used) if day is not None and int(day) == today else 0,
+                             max(0.0, float(until or 0) - seconds))
+            for line_id, (day, used), until in zip(line_ids, answers[::2], answers[1::2])}
 
 
 class LinePacer:
@@ -92,15 +101,8 @@ class LinePacer:
         wait = self._acquire(keys=self._keys, args=[interval, self.pace.burst, self.pace.daily_cap or 0])
         return float(wait)
 
-    def used_today(self) -> int:
-        """Calls counted against the daily cap since 00:00 UTC (0 without a cap)."""
-        return used_today(self._redis, [self.line_id])[self.line_id]
-
-    def paused_for(self) -> float:
-        """Seconds left of a 429 pause (0 when the line is not paused)."""
-        until = self._redis.get(self._keys[1])
-        now = self._redis.time()
-        return max(0.0, float(until or 0) - (now[0] + now[1] / 1e6))
+    def use(self) -> LineUse:
+        return line_use(self._redis, [self.line_id])[self.line_id]
 
     def pause(self, seconds: float) -> None:
         """Hold every worker off this line for `seconds` (the line said 429)."""

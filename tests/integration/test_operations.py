@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+import address_checks
 import lead_store
 from cli import create_user
 from extensions import db
@@ -29,6 +30,13 @@ def test_the_page_shows_workers_queue_and_line_pace(app, logged_in, user, demo_l
     assert re.search(r'<table class="compact" id="workers">', page)
     assert "Demo" in page and "120/min" in page and "0 of 70" in page
     assert 'id="queue-counts"' in page
+
+
+def test_a_line_the_provider_rate_limited_shows_its_pause(app, logged_in, demo_line):
+    with app.app_context():
+        address_checks.pacer(db.session.get(Line, demo_line)).pause(90)
+    page = logged_in.get("/operations/").get_data(as_text=True)
+    assert re.search(r"paused (89|90) s", page)
 
 
 def test_with_no_worker_the_page_says_so(logged_in):

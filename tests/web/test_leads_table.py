@@ -188,7 +188,7 @@ def test_when_every_line_has_used_its_daily_cap_the_eta_says_so(app, logged_in, 
         line = db.session.get(Line, demo_line)
         line.daily_cap = 2
         db.session.commit()
-        while pacer(line).used_today() < 2:  # spend today's calls, at the line's pace
+        while pacer(line).use().used_today < 2:  # spend today's calls, at the line's pace
             time.sleep(pacer(line).try_acquire())
         assert pacer(line).try_acquire() > 0  # capped until 00:00 UTC
     lead = add(app, workspace, phone="2025550142")
@@ -208,7 +208,7 @@ def test_the_eta_counts_only_the_lines_with_calls_left_today(app, logged_in, wor
         fast = db.session.get(Line, demo_line)
         fast.daily_cap, fast.rate_per_minute = 1, 600
         db.session.commit()
-        while pacer(fast).used_today() < 1:
+        while pacer(fast).use().used_today < 1:
             time.sleep(pacer(fast).try_acquire())
         line_admin.add_line(workspace, name="Slow", provider="demo", url=fast.url, secret="demo-key",
                             rate_per_minute=6)
