@@ -162,10 +162,11 @@ class AddressChecker:
 
     def _remember(self, address: str, answer: CheckResult, line: Line) -> None:
         """Keep a line's answer (the cache and the history); "could not tell" is never kept."""
-        # One statement, whether the address was asked about before or not.
-        insert = UPSERTING_INSERT[db.session.get_bind().dialect.name]
+        # One statement, whether the address was asked about before or not; on the table, not
+        # the class, so one row skips the ORM's bulk-insert machinery.
+        insert = UPSERTING_INSERT[db.session.get_bind().dialect.name](AddressResult.__table__)
         values = {"result": answer.outcome.value, "line_id": line.id, "checked_at": utcnow()}
-        db.session.execute(insert(AddressResult).values(workspace_id=self.workspace_id, address=address, **values)
+        db.session.execute(insert.values(workspace_id=self.workspace_id, address=address, **values)
                            .on_conflict_do_update(index_elements=["workspace_id", "address"], set_=values))
         # Committed at once: a worker waiting on the same address reads it from here.
         db.session.commit()
