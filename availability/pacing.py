@@ -101,9 +101,6 @@ class LinePacer:
         wait = self._acquire(keys=self._keys, args=[interval, self.pace.burst, self.pace.daily_cap or 0])
         return float(wait)
 
-    def use(self) -> LineUse:
-        return line_use(self._redis, [self.line_id])[self.line_id]
-
     def pause(self, seconds: float) -> None:
         """Hold every worker off this line for `seconds` (the line said 429)."""
         self._pause(keys=self._keys[1:2], args=[max(0.0, seconds)])
