@@ -34,6 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from import_benchmark import _write_section  # noqa: E402
 from seeding import fresh_postgres  # noqa: E402
+from web_benchmark import pct  # noqa: E402
 
 
 def overheads(samples: int, latency: float, database_url: str | None, redis_url: str | None) -> dict:
@@ -93,10 +94,6 @@ def measure(samples: int, latency: float, database_url: str | None = None, redis
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def percentile_95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[94]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=300)
@@ -131,7 +128,7 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for name, run in runs.items():
-        figures = " | ".join(f"{statistics.median(run[key]):.1f} / {percentile_95(run[key]):.1f}"
+        figures = " | ".join(f"{statistics.median(run[key]):.1f} / {pct(run[key], 95):.1f}"
                              for key in ("line", "paired", "nominal"))
         lines.append(f"| {name} | {len(run['paired'])} | {figures} | ≤ 15 ms |")
     section = "\n".join(lines) + "\n"
