@@ -73,9 +73,8 @@ def _filters(args) -> dict:
 @bp.get("/")
 def index():
     filters = _filters(request.args)
-    rows, total = lead_store.table_query(current_user.workspace_id, filters["status"], filters["q"], filters["sort"])
-    page = db.paginate(rows, per_page=current_app.config["LEADS_PER_PAGE"], error_out=False, count=False)
-    page.total = total
+    page = lead_store.table_page(current_user.workspace_id, filters["status"], filters["q"], filters["sort"],
+                                 request.args.get("page", 1, type=int), current_app.config["LEADS_PER_PAGE"])
     lines = lead_checks.switched_on_lines(current_user.workspace_id)
     return render_template(
         "leads/index.html",

@@ -76,6 +76,7 @@ def test_check_all_matching_a_search_and_watch_it_reach_100_percent(signed_in, a
     page.reload()
     page.fill("input[type=search]", "acme")  # debounced: the table follows without a reload
     expect(page.locator(".pager")).to_contain_text("Page 1 of 3")
+    expect(page.locator("#lead-count")).to_have_text("30")  # the heading's count follows too
     expect(page).to_have_url(re.compile(r"q=acme"))  # the URL keeps the search
     page.check("input[name=all_matching]")
     expect(page.locator("label:has(input[name=all_matching])")).to_contain_text("all 30 leads")

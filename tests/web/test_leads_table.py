@@ -81,6 +81,20 @@ def test_paging_keeps_the_filter(app, logged_in, workspace):
     assert [s for _, s in rows(page2)] == ["available", "available"]
 
 
+def test_a_broad_search_pages_on_without_counting_every_match(app, logged_in, workspace, monkeypatch):
+    app.config["LEADS_PER_PAGE"] = 2
+    monkeypatch.setattr(lead_store, "FEW_MATCHES", 3)
+    for n in range(5):
+        add(app, workspace, first_name=f"Lead {n}", phone=f"20255501{40 + n}")
+    first = logged_in.get("/leads/?q=lead").get_data(as_text=True)
+    assert '<small class="muted" id="lead-count">3+</small>' in first and "all 3+ leads matching" in first
+    assert re.search(r"<span>Page 1</span>\s*<a [^>]*page=2[^>]*>Next", first)
+    last = logged_in.get("/leads/?q=lead&page=3").get_data(as_text=True)
+    assert len(rows(last)) == 1 and "Previous" in last and "Next" not in last
+    narrow = logged_in.get("/leads/?q=lead 1").get_data(as_text=True)  # within the limit: counted
+    assert '<small class="muted" id="lead-count">1</small>' in narrow and 'class="pager"' not in narrow
+
+
 def test_bulk_check_of_selected_leads_is_one_batch(app, logged_in, workspace, demo_line):
     picked = [add(app, workspace, phone=f"20255501{40 + n}") for n in range(3)]
     untouched = add(app, workspace, phone="2025550150")
