@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from availability.addresses import ADDRESS_FIELDS, FieldValue
 from availability.statuses import LeadStatus
 from extensions import db
-from models import Lead, LeadTally, Workspace
+from models import Lead, LeadTally, Workspace, search_fold
 
 NAME_FIELDS = ("first_name", "last_name", "company")
 
@@ -47,7 +47,7 @@ def matching(workspace_id: int, status: str | None = None, q: str | None = None)
     if text:
         # PostgreSQL answers this LIKE from its trigram index (migration 0009); SQLite scans
         # the newest-first index, which carries the search column (0010).
-        conditions.append(Lead.search_text.like(f"%{text.lower().replace('%', '').replace('_', '')}%"))
+        conditions.append(Lead.search_text.like(f"%{search_fold(text.replace('%', '').replace('_', ''))}%"))
     return db.and_(*conditions)
 
 

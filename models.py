@@ -1,4 +1,5 @@
 """SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
+import re
 import secrets
 from datetime import datetime, timezone
 
@@ -24,10 +25,32 @@ class Str(TypeDecorator):
         return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-def search_text(parts) -> str:
-    """What the leads table's search box looks through — names, company, every address as typed and
-    normalised — lower-cased into one column, so a search reads one short column, not seven."""
-    return " ".join(p for p in parts if p).lower()[:1000]
+# Only what a phone number is written with: digits and these separators.
+_WRITTEN_PHONE = re.compile(r"[\d\s()+./-]*\d[\d\s()+./-]*")
+
+
+def search_fold(text: str) -> str:
+    """How the search reads a lead's text and a query alike: lower-cased, and a phone number, however
+    written, as its digits alone ("(415) 555-0100" and "415.555.0100" are "4155550100"), so a number
+    pasted in any format finds the lead."""
+    text = text.strip().lower()
+    return re.sub(r"\D", "", text) if _WRITTEN_PHONE.fullmatch(text) else text
+
+
+def search_text(names, addresses) -> str:
+    """What the leads table's search box looks through, in one short column (one column read, not
+    nineteen), folded as a query is (search_fold): the names and company, then each address as
+    normalised, and as typed only where that says more (an invalid address; not the same number or
+    email again, which would make every search read more). `addresses`: (as typed, normalised)."""
+    parts = [search_fold(name) for name in names if name]
+    for typed, norm in addresses:
+        known = search_fold(norm) if norm else ""
+        if known:
+            parts.append(known)
+        written = search_fold(typed) if typed else ""
+        if written and written not in known:
+            parts.append(written)
+    return " ".join(parts)[:1000]
 
 
 def utcnow() -> datetime:
@@ -255,8 +278,8 @@ class Lead(db.Model):
         return read
 
     def index_for_search(self) -> None:
-        self.search_text = search_text([self.first_name, self.last_name, self.company, *(
-            value for field, _ in ADDRESS_FIELDS for value in (getattr(self, field), getattr(self, f"{field}_norm")))])
+        self.search_text = search_text([self.first_name, self.last_name, self.company], [
+            (getattr(self, field), getattr(self, f"{field}_norm")) for field, _ in ADDRESS_FIELDS])
 
     def address_fields(self) -> list[FieldValue]:
         """The lead's addresses in check order, with a reason on each invalid one."""

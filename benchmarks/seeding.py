@@ -25,7 +25,7 @@ def insert_leads(workspace_id: int, count: int, values_for=lambda n: {}) -> None
         for field, raw in zip(FIELDS, row[3:]):
             read = read_field(field, kinds[field], raw, "US")
             values[field], values[f"{field}_norm"] = read.raw, read.normalised
-        values["search_text"] = search_text(values[key] for key in list(values)[1:])
+        values["search_text"] = search_text(row[:3], [(values[field], values[f"{field}_norm"]) for field in FIELDS])
         values.update(values_for(n))
         chunk.append(values)
         if len(chunk) == 5000:

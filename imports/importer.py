@@ -208,7 +208,9 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
             keys.add(norm)
         elif norm and fallback is None:
             fallback = norm
-    return (*lead, search_text(lead)), keys or ({fallback} if fallback else set()), bad
+    names = len(NAME_LIMITS)
+    addresses = zip(lead[names::2], lead[names + 1::2])
+    return (*lead, search_text(lead[:names], addresses)), keys or ({fallback} if fallback else set()), bad
 
 
 def _existing_keys(workspace_id: int) -> set[str]:

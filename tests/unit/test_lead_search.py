@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import lead_store
 from extensions import db
-from models import Lead, Workspace, search_text
+from models import Lead, Workspace, search_fold, search_text
 
 # A small alphabet, so searches often hit, across several leads, and at word edges.
 words = st.text(alphabet="abcAB1@. é", min_size=0, max_size=8)
@@ -30,9 +30,9 @@ def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, se
         db.session.add_all([workspace, other])
         db.session.flush()
         leads = [Lead(workspace_id=workspace.id, first_name=first, company=company,
-                      search_text=search_text([first, company])) for first, company in names]
+                      search_text=search_text([first, company], [])) for first, company in names]
         # The same text in another workspace is never found.
-        db.session.add_all([*leads, Lead(workspace_id=other.id, search_text=search_text([n for pair in names for n in pair]))])
+        db.session.add_all([*leads, Lead(workspace_id=other.id, search_text=search_text([n for pair in names for n in pair], []))])
         db.session.commit()
         leads[0].first_name = edit
         leads[0].index_for_search()
@@ -46,7 +46,7 @@ def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, se
             start = data.draw(st.integers(0, len(text) - 3))
             searches.append(text[start:start + data.draw(st.integers(3, 6))])
         for q in searches:
-            text = q.strip().lower().replace("%", "").replace("_", "")
+            text = search_fold(q.strip().replace("%", "").replace("_", ""))
             expected = {lead.id for lead in remaining if text in lead.search_text}
             assert found(workspace.id, q) == expected, q
             # The table's page: read by id and counted when the matches are few, by searching
@@ -75,3 +75,56 @@ def test_an_edited_or_deleted_lead_is_found_by_what_it_holds_now(app):
         assert found(workspace.id, "gust") == {ada.id}
         assert found(workspace.id, "ada") == set()
         assert found(workspace.id, "race") == set()
+
+
+# Valid US numbers (area code, exchange, line), as a sales team's leads hold them.
+NUMBERS = ["2025550142", "4155550199", "6175830351", "3058994081", "6464405398"]
+
+
+@st.composite
+def written(draw, digits: str) -> str:
+    """A US number as people write it: with or without a country code, the area code in brackets
+    or not, spaces, dashes, dots or slashes between the groups."""
+    sep = st.sampled_from(["", " ", "-", ".", "/", " - "])
+    area = f"({digits[:3]})" if draw(st.booleans()) else digits[:3]
+    return (draw(st.sampled_from(["", "+1 ", "1-", "+1", "1 "])) + area + draw(sep) + digits[3:6]
+            + draw(sep) + digits[6:])
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(digits=st.sampled_from(NUMBERS), as_alternate=st.booleans(), data=st.data())
+def test_a_phone_number_written_any_way_finds_its_lead(app, digits, as_alternate, data):
+    typed, searched = data.draw(written(digits)), data.draw(written(digits))
+    with app.app_context():
+        workspace = Workspace(name="phones")
+        db.session.add(workspace)
+        db.session.flush()
+        lead, _ = lead_store.create_lead(workspace, {"first_name": "Ada", "email": "ada@example.com",
+                                                     ("alt_phone2" if as_alternate else "phone"): typed})
+        other, _ = lead_store.create_lead(workspace, {"phone": "2125969377"})
+        assert found(workspace.id, searched) == {lead.id}, (typed, searched)
+        # Its last digits too, as they are written.
+        tail = searched[-8:] if searched[-8:].strip(" -./") else searched
+        assert lead.id in found(workspace.id, tail), (typed, tail)
+        # The typed number is not kept twice in the column a search reads.
+        assert sorted(lead.search_text.split()) == ["1" + digits, "ada", "ada@example.com"]
+
+
+def test_upgrading_folds_the_leads_already_there_and_downgrading_restores_them(app):
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        workspace = Workspace(name="before the upgrade")
+        db.session.add(workspace)
+        db.session.flush()
+        lead, _ = lead_store.create_lead(workspace, {"first_name": "Ada", "phone": "(202) 555-0142",
+                                                     "email": "Ada@Example.com"})
+        lead_id, workspace_id = lead.id, workspace.id
+        db.session.remove()
+        downgrade(revision="0010")
+        assert db.session.get(Lead, lead_id).search_text == (
+            "ada (202) 555-0142 +12025550142 ada@example.com ada@example.com")
+        db.session.remove()
+        upgrade()
+        assert db.session.get(Lead, lead_id).search_text == "ada 12025550142 ada@example.com"
+        assert found(workspace_id, "202.555.0142") == {lead_id}
