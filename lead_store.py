@@ -38,8 +38,8 @@ SORTS = {
 
 def matching(workspace_id: int, status: str | None = None, q: str | None = None):
     """The SQL condition for a workspace's leads with `status`, whose names, company, or any
-    address (as typed or normalised) contains `q`, in any case. Shared by the table, the export
-    and "check all matching"."""
+    address contains `q`, in any case, a phone number however written (both read by search_fold).
+    Shared by the table, the export and "check all matching"."""
     conditions = [Lead.workspace_id == workspace_id]
     if status in LeadStatus.__members__.values():
         conditions.append(Lead.status == status)

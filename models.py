@@ -213,8 +213,8 @@ class Lead(db.Model):
         Index("ix_lead_workspace_name", "workspace_id", "last_name", "first_name", "id"),
         Index("ix_lead_workspace_checked", "workspace_id", text("checked_at DESC"), text("id DESC")),
         Index("ix_lead_batch_status", "batch_id", "status"),
-        Index("ix_lead_workspace_phone", "workspace_id", "phone_norm"),
-        Index("ix_lead_workspace_email", "workspace_id", "email_norm"),
+        # No index on the addresses: nothing looks a lead up by one (an import reads the
+        # workspace's once), and each made an import slower (migration 0012).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
