@@ -111,3 +111,51 @@ def test_counts_follow_a_batch_from_start_to_answers(app, user):
         assert batch_checks.cancel_batch(batch) == 9
         assert lead_store.count_leads(workspace_id, "checking") == 0
         assert lead_store.count_leads(workspace_id, "not_checked") == 9
+
+
+def _uploaded(workspace_id: int, phones: list[str]):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from imports import uploads
+    from models import UploadState
+
+    text = "Phone\n" + "".join(f"{phone}\n" for phone in phones)
+    upload, _ = uploads.receive(workspace_id, FileStorage(io.BytesIO(text.encode()), filename="leads.csv"))
+    upload.state = UploadState.QUEUED  # what confirming the mapping does
+    db.session.commit()
+    return upload.id
+
+
+def test_an_import_counts_its_leads_in_chunks_and_a_failed_chunk_counts_none(app, user, demo_line, monkeypatch):
+    """On SQLite an import's chunks go in without the row trigger and tally themselves."""
+    import pytest
+
+    import lead_store
+    from imports import importer
+    from models import User
+
+    monkeypatch.setattr(importer, "CHUNK", 3)
+    app.config["IMPORT_PROCESSES"] = 1
+    real_insert = importer._insert
+
+    def failing_third_chunk(leads, upload):
+        real_insert(leads, upload)
+        if upload.rows_done == 6:
+            raise RuntimeError("the disk filled up")
+
+    with app.app_context():
+        workspace = db.session.get(User, user).workspace
+        first = _uploaded(workspace.id, [f"20255501{n:02d}" for n in range(7)])
+        importer.run_import(first)  # in a batch: the demo line is active
+        monkeypatch.setattr(importer, "_insert", failing_third_chunk)
+        with pytest.raises(RuntimeError):
+            importer.run_import(_uploaded(workspace.id, [f"20255502{n:02d}" for n in range(10)]))
+        imported = db.session.scalar(db.select(db.func.count()).select_from(Lead).where(Lead.workspace_id == workspace.id))
+        assert imported == 7 + 6  # the failed chunk was rolled back
+        assert counted(workspace.id) == tallied(workspace.id)
+        # The tally trigger is in place again: a lead added one at a time is counted.
+        lead_store.create_lead(workspace, {"phone": "2025550300"})
+        assert counted(workspace.id) == tallied(workspace.id)
+        assert tallied(workspace.id)[(0, LeadStatus.NOT_CHECKED)] == 1
