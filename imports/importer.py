@@ -7,16 +7,16 @@ resumes after the last committed row instead of importing anything twice.
 import csv
 import multiprocessing
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from flask import current_app
 
 import batch_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
-from extensions import db
 from availability.statuses import LeadStatus
+from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
 
 from .mapping import LEAD_FIELDS
