@@ -2,13 +2,15 @@
 cancel it, read its progress; and queue again every check Redis lost. Each lead is then checked
 as lead_checks runs any lead."""
 import logging
+from datetime import timedelta
 
+from flask import current_app
 from redis import RedisError
 
 from address_checks import capped_today, seconds_to_next_utc_day
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import drop_queued_checks, enqueue_checks, leads_with_check_jobs
+from jobs.queue import check_queue, checks_in_redis, drop_queued_checks, enqueue_checks
 from lead_checks import BackgroundUnavailable, active_lines, batch_run, has_line_switched_on
 from models import CheckBatch, Lead, LeadTally, Line, utcnow
 
@@ -29,8 +31,13 @@ def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> 
         db.session.commit()
         return None
     batch.fresh = fresh
+    try:  # Redis away: say so before any lead is touched
+        check_queue().connection.ping()
+    except RedisError as exc:
+        db.session.rollback()
+        raise BackgroundUnavailable() from exc
     marked = db.session.execute(db.update(Lead).where(*scope).values(
-        **checking_values(batch), status_before_check=Lead.status)).rowcount
+        **checking_values(batch), status_before_check=status_before_check())).rowcount
     if not marked:
         db.session.rollback()
         return None
@@ -74,6 +81,12 @@ def open_batch(workspace_id: int, kind: str) -> CheckBatch | None:
     return batch
 
 
+def status_before_check():
+    """What a lead going Checking showed before, for a cancel or a refused start to put back: a
+    lead Checking already (another run) keeps what it showed before that run."""
+    return db.case((Lead.status == LeadStatus.CHECKING, Lead.status_before_check), else_=Lead.status)
+
+
 def checking_values(batch: CheckBatch) -> dict:
     """What a lead's row holds while it waits to be checked in `batch`."""
     return {"status": LeadStatus.CHECKING, "batch_id": batch.id, "check_run": batch_run(batch.id),
@@ -81,7 +94,8 @@ def checking_values(batch: CheckBatch) -> dict:
 
 
 def queue_batch(batch: CheckBatch) -> None:
-    """Queue a check for every lead marked Checking in the batch, a few hundred per round trip."""
+    """Queue a check for every lead marked Checking in the batch, a few hundred per round trip.
+    Redis unreachable: every lead goes back to what it showed before, as if nothing was asked."""
     run = batch_run(batch.id)
     ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.check_run == run)
                              .order_by(Lead.id)).all()
@@ -90,27 +104,47 @@ def queue_batch(batch: CheckBatch) -> None:
     try:
         for start in range(0, len(ids), ENQUEUE_CHUNK):
             enqueue_checks([(lead_id, run) for lead_id in ids[start:start + ENQUEUE_CHUNK]])
-    except Exception as exc:  # Redis unreachable: don't leave leads Checking with no job behind them
+    except Exception as exc:  # redis.RedisError and socket errors alike
+        db.session.rollback()
         db.session.execute(db.update(Lead).where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
-                           .values(status=LeadStatus.NOT_CHECKED, check_run=None, check_started_at=None))
+                           .values(status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
+                                   check_run=None, check_started_at=None))
         db.session.commit()
         raise BackgroundUnavailable() from exc
+    batch.queued_at = utcnow()
+    db.session.commit()
 
 
 def requeue_lost_checks() -> int:
-    """The queue lost its jobs (see jobs.queue.queue_lost_its_jobs): every lead still Checking, in
-    every workspace, with no check job in Redis gets one again. Returns how many."""
+    """Every lead Checking for a while (CHECK_LOST_AFTER_SECONDS) whose check no job in Redis holds
+    gets a job again: Redis restarted empty or from an older snapshot, or was flushed. Decided from
+    the leads and the jobs themselves, as no mark kept in Redis can say whether a snapshot is
+    current. A batch still being queued is left alone. Returns how many were queued again."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
+    # Only the workspaces with leads Checking (the tally says which), each read through its index.
+    workspaces = db.session.scalars(db.select(LeadTally.workspace_id).where(
+        LeadTally.batch_id == 0, LeadTally.status == LeadStatus.CHECKING, LeadTally.n > 0)).all()
+    unqueued_batch = db.and_(Lead.check_run.startswith("batch-"),
+                             db.or_(CheckBatch.queued_at.is_(None), CheckBatch.queued_at > cutoff))
     # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
-    checking = db.session.execute(
-        db.select(Lead.id, Lead.check_run).where(Lead.status == LeadStatus.CHECKING).order_by(Lead.id)
-    ).all()
-    queued = leads_with_check_jobs()
-    # Answers given since the check began still count, so a lead whose job was only missed by
-    # the look above costs no second call.
-    checks = [(lead_id, run) for lead_id, run in checking if lead_id not in queued]
-    for start in range(0, len(checks), ENQUEUE_CHUNK):
-        enqueue_checks(checks[start:start + ENQUEUE_CHUNK], fresh=True)
-    return len(checks)
+    checking = []
+    for workspace_id in workspaces:
+        checking += db.session.execute(
+            db.select(Lead.id, Lead.check_run).outerjoin(CheckBatch, CheckBatch.id == Lead.batch_id)
+            .where(Lead.workspace_id == workspace_id, Lead.status == LeadStatus.CHECKING,
+                   db.or_(Lead.check_started_at.is_(None), Lead.check_started_at <= cutoff),
+                   db.not_(unqueued_batch))
+        ).all()
+    db.session.rollback()  # end the read: the jobs are read next
+    if not checking:
+        return 0
+    in_redis = checks_in_redis()
+    lost = [(lead_id, run) for lead_id, run in checking if (lead_id, run) not in in_redis]
+    # Answers given since the check began still count, so an address answered before the loss
+    # costs no second call.
+    for start in range(0, len(lost), ENQUEUE_CHUNK):
+        enqueue_checks(lost[start:start + ENQUEUE_CHUNK], fresh=True, again=True)
+    return len(lost)
 
 
 def check_waiting_leads(workspace_id: int) -> CheckBatch | None:

@@ -63,6 +63,10 @@ def from_environment(instance_path: str) -> dict:
         "CACHE_UNAVAILABLE_DAYS": float(env.get("CACHE_UNAVAILABLE_DAYS", "7")),
         # How often the workers look for leads due a periodic re-check.
         "RECHECK_SWEEP_SECONDS": int(env.get("RECHECK_SWEEP_SECONDS", "3600")),
+        # A lead Checking this long with no job in Redis lost it (Redis restarted empty or from an
+        # older snapshot): the workers look every LOST_CHECK_SWEEP_SECONDS and queue it again.
+        "CHECK_LOST_AFTER_SECONDS": float(env.get("CHECK_LOST_AFTER_SECONDS", "60")),
+        "LOST_CHECK_SWEEP_SECONDS": int(env.get("LOST_CHECK_SWEEP_SECONDS", "20")),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
         # Failed sign-ins allowed per client address and per account (Flask-Limiter syntax).
         "LOGIN_LIMIT": env.get("LOGIN_LIMIT", "10 per 10 minutes"),

@@ -88,7 +88,8 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
 
 
 def _mark_checking(lead: Lead) -> None:
-    lead.status_before_check = lead.status
+    if lead.status != LeadStatus.CHECKING:  # else it keeps what it showed before that other run
+        lead.status_before_check = lead.status
     lead.status = LeadStatus.CHECKING
     lead.check_run = uuid.uuid4().hex
     lead.check_started_at = utcnow()

@@ -145,6 +145,9 @@ class CheckBatch(db.Model):
     # Ask the lines again: answers from before the batch began are not reused.
     fresh: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     cancelled_at: Mapped[datetime | None]
+    # When every check of the batch was in the queue: until then, its leads wait with no job
+    # behind them without being lost (batch_checks.requeue_lost_checks).
+    queued_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

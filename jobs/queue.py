@@ -1,4 +1,5 @@
 """The Redis connection and the queue, shared by views (to enqueue) and workers (to run)."""
+import uuid
 from datetime import timedelta
 
 from flask import Flask, current_app
@@ -59,8 +60,9 @@ def enqueue_import(upload_id: int) -> None:
                           description=f"import upload {upload_id}")
 
 
-def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False) -> None:
-    """Queue many first attempts (lead id, run) at once, in one round trip to Redis."""
+def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again: bool = False) -> None:
+    """Queue many checks (lead id, run) at once, in one round trip to Redis: first attempts, or with
+    `again` checks whose jobs Redis lost (new job ids: a first attempt's id may still be taken)."""
     from jobs.checks import check_failed, check_lead
 
     queue = check_queue()
@@ -68,15 +70,22 @@ def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False) -> Non
         queue.enqueue_many([
             Queue.prepare_data(check_lead, args=(lead_id, run, [], 0, fresh), timeout=CHECK_JOB_TIMEOUT,
                                description=f"check lead {lead_id} (attempt 1)", retry=RETRY,
-                               on_failure=Callback(check_failed), job_id=first_check_job_id(lead_id, run))
+                               on_failure=Callback(check_failed),
+                               job_id=check_job_id(lead_id, run) if again else first_check_job_id(lead_id, run))
             for lead_id, run in checks
         ], pipeline=pipe)
         pipe.execute()
 
 
+def check_job_id(lead_id: int, run: str, tag: str | None = None) -> str:
+    """Every check job's id names its lead and run, so that the jobs Redis holds can be told from
+    their ids alone (checks_in_redis). RQ allows letters, digits, _ and - in an id; runs have no _."""
+    return f"check_{lead_id}_{run}_{tag or uuid.uuid4().hex[:12]}"
+
+
 def first_check_job_id(lead_id: int, run: str) -> str:
     """The id of a check's first job, so a cancel can find it again."""
-    return f"check-{run}-{lead_id}"
+    return check_job_id(lead_id, run, "first")
 
 
 # Deletes each job still waiting in the queue (not yet taken by a worker, which sets "started").
@@ -117,37 +126,38 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
         on_failure=Callback(check_failed),
     )
     args = (lead_id, run, list(skip), attempt, fresh)
+    job_id = check_job_id(lead_id, run)
     if delay > 0:
-        queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, **kwargs)
+        queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, job_id=job_id, **kwargs)
     else:
-        queue.enqueue(check_lead, *args, **kwargs)
+        queue.enqueue(check_lead, *args, job_id=job_id, **kwargs)
 
 
-def queue_lost_its_jobs() -> bool:
-    """True (once) when Redis has lost its data since a worker last looked (restarted without
-    persistence, flushed): the mark workers keep there is gone, and every queued job with it.
-    Only workers set the mark, so a web process queueing work first can't hide the loss."""
+def checks_in_redis() -> set[tuple[int, str]]:
+    """(lead id, run) of every check job Redis holds: waiting, scheduled, being taken by a worker or
+    running. One MULTI reads the four places at one instant, so a job moving from one to the next
+    (RQ moves it atomically too) can't be missed between two reads. Only ids are read: they name
+    their lead and run (check_job_id), and 100,000 of them are a few MB."""
     queue = check_queue()
-    return bool(queue.connection.set(f"{queue.name}:intact", "1", nx=True))
+    with queue.connection.pipeline(transaction=True) as pipe:
+        pipe.lrange(queue.key, 0, -1)
+        pipe.lrange(queue.intermediate_queue_key, 0, -1)
+        pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
+        pipe.zrange(queue.started_job_registry.key, 0, -1)  # entries are "job id:execution id"
+        waiting, taken, scheduled, started = pipe.execute()
+    checks = set()
+    for raw in (*waiting, *taken, *scheduled, *(entry.split(b":")[0] for entry in started)):
+        parts = raw.decode().split("_")
+        if len(parts) == 4 and parts[0] == "check" and parts[1].isdigit():
+            checks.add((int(parts[1]), parts[2]))
+    return checks
 
 
-def forget_queue_check() -> None:
-    """Undo queue_lost_its_jobs's mark, so that the next look finds the loss again."""
+def lost_check_sweep_due() -> bool:
+    """True for one worker every LOST_CHECK_SWEEP_SECONDS: the others skip the look."""
     queue = check_queue()
-    queue.connection.delete(f"{queue.name}:intact")
-
-
-def leads_with_check_jobs() -> set[int]:
-    """Ids of the leads that a check job still in Redis (queued, scheduled or running) will check."""
-    queue = check_queue()
-    job_ids = queue.get_job_ids() + queue.scheduled_job_registry.get_job_ids(cleanup=False) + [
-        job_id for job_id, _ in queue.started_job_registry.get_job_and_execution_ids(cleanup=False)]
-    leads = set()
-    for start in range(0, len(job_ids), 1000):
-        for job in Job.fetch_many(job_ids[start:start + 1000], connection=queue.connection):
-            if job is not None and job.func_name == "jobs.checks.check_lead":
-                leads.add(job.args[0])
-    return leads
+    every = current_app.config["LOST_CHECK_SWEEP_SECONDS"]
+    return bool(queue.connection.set(f"{queue.name}:lost-check-sweep", "1", nx=True, ex=every))
 
 
 def enqueue_recheck_sweep() -> bool:

@@ -14,8 +14,7 @@ from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 import batch_checks
-from jobs.queue import (check_queue, enqueue_recheck_sweep, forget_queue_check, job_app, queue_lost_its_jobs,
-                        redis_connection)
+from jobs.queue import check_queue, enqueue_recheck_sweep, job_app, lost_check_sweep_due, redis_connection
 
 log = logging.getLogger(__name__)
 # Seconds between attempts to work again after losing Redis (or, in maintenance, the database).
@@ -56,14 +55,11 @@ class AppWorker(SimpleWorker):
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         with job_app().app_context():
-            if queue_lost_its_jobs():
-                try:
-                    requeued = batch_checks.requeue_lost_checks()
-                except SQLAlchemyError:
-                    forget_queue_check()  # the database is away for a moment: look again next time
-                    raise
+            # One worker at a time looks for Checking leads whose jobs Redis lost.
+            if lost_check_sweep_due():
+                requeued = batch_checks.requeue_lost_checks()
                 if requeued:
-                    self.log.warning("Redis had lost its queue: %d checks queued again", requeued)
+                    self.log.warning("Redis had lost %d checks: queued again", requeued)
             # Every worker tries; Redis lets one sweep through per period, so it runs while any worker does.
             enqueue_recheck_sweep()
 
@@ -83,16 +79,17 @@ def prepare_forks(engine) -> None:
 
 
 def work(app: Flask, *, burst: bool = False) -> None:
-    """Work the queue until stopped. Losing Redis stops RQ's worker; this one waits and starts
-    working again, so a Redis or database restart needs no one to restart the workers."""
+    """Work the queue until stopped. Losing Redis stops RQ's worker, or keeps a new one from
+    starting (it registers itself in Redis); this one waits and starts working again, so a Redis or
+    database restart needs no one to restart the workers."""
     while True:
-        # RQ notices a dead worker's jobs once their heartbeat lapses (job monitoring interval +
-        # 60 s) and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and
-        # waking that often when idle (an idle worker wakes every worker_ttl - 15 s), puts the
-        # work of a killed worker back in the queue within about 85 s.
-        worker = AppWorker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
-                           job_monitoring_interval=10, worker_ttl=30)
         try:
+            # RQ notices a dead worker's jobs once their heartbeat lapses (job monitoring interval +
+            # 60 s) and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and
+            # waking that often when idle (an idle worker wakes every worker_ttl - 15 s), puts the
+            # work of a killed worker back in the queue within about 85 s.
+            worker = AppWorker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
+                               job_monitoring_interval=10, worker_ttl=30)
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
             return
         except (RedisError, SQLAlchemyError) as exc:

@@ -140,3 +140,15 @@ def run_worker():
         return result
 
     return run
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    """A redis-server of the test's own, to stop, kill and restart (see support.ThrowawayRedis)."""
+    from support import ThrowawayRedis
+
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()

