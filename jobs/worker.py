@@ -27,6 +27,10 @@ class AppWorker(SimpleWorker):
     check cost ~150 ms instead of ~35 ms. Jobs don't share memory with each other anyway: each
     runs in its own app context and database session."""
 
+    # An idle worker that lost Redis tries again at most this long apart (RQ: up to 60 s), so it
+    # is back at work within seconds of Redis.
+    max_connection_wait_time = float(RETRY_SECONDS)
+
     def execute_job(self, job, queue):
         execution = self.prepare_execution(job)
         done = threading.Event()
