@@ -105,3 +105,74 @@ def test_a_password_change_signs_out_every_other_browser(app, user):
     for browser in (elsewhere, remembered):
         response = browser.get("/leads/")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _sign_in(browser, remember=True):
+    data = {"email": "ada@example.com", "password": PASSWORD, **({"remember": "y"} if remember else {})}
+    assert browser.post("/login", data=data).status_code == 302
+
+
+def _signed_in(browser) -> bool:
+    response = browser.get("/leads/")
+    assert response.status_code == 200 or "/login" in response.headers["Location"]
+    return response.status_code == 200
+
+
+def _copies(app, browser):
+    """Fresh browsers carrying a copy of `browser`'s session cookie, and of its remember-me cookie."""
+    copies = []
+    for name in ("session", app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        copy = app.test_client()
+        copy.set_cookie(name, browser.get_cookie(name).value)
+        copies.append(copy)
+    return copies
+
+
+def test_logout_ends_the_session_and_remember_me_cookies_wherever_they_were_copied(app, user):
+    browser = app.test_client()
+    _sign_in(browser)
+    assert all(_signed_in(copy) for copy in _copies(app, browser))  # the copies work until logout
+    copies = _copies(app, browser)
+    assert browser.post("/logout").status_code == 302
+    assert not _signed_in(browser)
+    assert not any(_signed_in(copy) for copy in copies)
+
+
+def test_logging_out_in_one_browser_leaves_the_others_signed_in(app, user):
+    here, elsewhere = app.test_client(), app.test_client()
+    _sign_in(here)
+    _sign_in(elsewhere, remember=False)
+    here.post("/logout")
+    assert not _signed_in(here) and _signed_in(elsewhere)
+
+
+def test_log_out_everywhere_ends_every_browser_of_the_user_only(app, user):
+    from cli import create_user
+
+    with app.app_context():
+        create_user("bob@example.com", PASSWORD)
+    bob = app.test_client()
+    assert bob.post("/login", data={"email": "bob@example.com", "password": PASSWORD}).status_code == 302
+    here, elsewhere = app.test_client(), app.test_client()
+    _sign_in(here, remember=False)
+    _sign_in(elsewhere)
+    copies = _copies(app, elsewhere)
+    assert "Log out everywhere" in here.get("/account/password").get_data(as_text=True)
+    response = here.post("/logout/everywhere", follow_redirects=True)
+    assert "Signed out of every browser" in response.get_data(as_text=True)
+    assert not any(_signed_in(browser) for browser in (here, elsewhere, *copies))
+    assert _signed_in(bob)
+
+
+def test_a_sign_in_ends_after_a_year(app, user):
+    from datetime import timedelta
+
+    from accounts import SignIn
+    from models import utcnow
+
+    browser = app.test_client()
+    _sign_in(browser)
+    with app.app_context():
+        db.session.execute(db.update(SignIn).values(created_at=utcnow() - timedelta(days=366)))
+        db.session.commit()
+    assert not _signed_in(browser)
