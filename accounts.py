@@ -10,12 +10,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash
 
 from extensions import db
 from models import User, utcnow
 
 # As long as Flask-Login's remember-me cookie lasts: no sign-in outlives it, and older rows go.
 LIFETIME = timedelta(days=365)
+# A hash of a random password, in the scheme and cost set_password uses (Werkzeug's scrypt default;
+# a test holds them equal), checked when no account has the email: a sign-in then takes as long
+# for any email, so timing tells no one which accounts exist.
+_NO_ACCOUNT_HASH = ("scrypt:32768:8:1$3TE6CC1iKNRlSghI$81dc80934041029bbb4753836afadae095858d4e77897ccd91123ce1752"
+                    "1d26d611e89e31437d843c4bf3f0a1a98647b9c8972b52df79ef54ae7f144b3cdb9f8")
 
 
 class SignIn(db.Model):
@@ -27,6 +33,15 @@ class SignIn(db.Model):
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None; one password hash is checked either way."""
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_NO_ACCOUNT_HASH, password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def start_sign_in(user: User) -> None:

@@ -8,8 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import accounts
-from extensions import db, limiter, login_manager
-from models import User
+from extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 # A cookie whose sign-in has ended (logged out, here or everywhere, or the password changed) is
@@ -48,8 +47,8 @@ def login():
         return redirect(url_for("leads.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
             accounts.start_sign_in(user)
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))

@@ -176,3 +176,24 @@ def test_a_sign_in_ends_after_a_year(app, user):
         db.session.execute(db.update(SignIn).values(created_at=utcnow() - timedelta(days=366)))
         db.session.commit()
     assert not _signed_in(browser)
+
+
+def test_a_sign_in_hashes_the_password_alike_for_any_email(app, client, user, monkeypatch):
+    """Login time must not tell whether an account exists: an unknown email costs one password hash
+    of the same scheme and cost as a known one. Counted where Werkzeug computes every hash."""
+    import werkzeug.security
+
+    with app.app_context():
+        users_scheme = db.session.get(User, user).password_hash.split("$")[0]  # "scrypt:32768:8:1"
+    computed = []
+    real = werkzeug.security._hash_internal
+
+    def counting(method, salt, password):
+        computed.append(method)
+        return real(method, salt, password)
+
+    monkeypatch.setattr(werkzeug.security, "_hash_internal", counting)
+    for email in ("ada@example.com", "nobody@example.com", "ADA@example.com ", "x" * 300):
+        computed.clear()
+        assert client.post("/login", data={"email": email, "password": "a wrong guess"}).status_code == 200
+        assert computed == [users_scheme], email
