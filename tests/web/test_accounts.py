@@ -1,5 +1,6 @@
 """Logging in and out, CSRF on forms and htmx requests, and the account CLI."""
 import re
+import uuid
 
 import pytest
 
@@ -197,3 +198,28 @@ def test_a_sign_in_hashes_the_password_alike_for_any_email(app, client, user, mo
         computed.clear()
         assert client.post("/login", data={"email": email, "password": "a wrong guess"}).status_code == 200
         assert computed == [users_scheme], email
+
+
+def _fail_sign_ins(browser, client_address, how_many):
+    """Failed sign-ins for different emails (so only the per-address limit adds up), as forwarded
+    by a proxy for `client_address`; the status of each."""
+    return [browser.post("/login", data={"email": f"{uuid.uuid4().hex}@example.com", "password": "x"},
+                         headers={"X-Forwarded-For": client_address}).status_code for _ in range(how_many)]
+
+
+def test_behind_a_trusted_proxy_the_login_limit_counts_each_client_apart(app, user):
+    from app import create_app
+
+    proxied = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1,
+                          "LOGIN_LIMIT": "3 per 10 minutes"})
+    browser = proxied.test_client()  # every request comes from the proxy's address, 127.0.0.1
+    assert _fail_sign_ins(browser, "203.0.113.7", 4) == [200, 200, 200, 429]
+    # A client writing a made-up address first is still known by the one the proxy added.
+    assert _fail_sign_ins(browser, "198.51.100.1, 203.0.113.7", 1) == [429]
+    assert _fail_sign_ins(browser, "203.0.113.8", 1) == [200]  # another client has a bucket of its own
+
+
+def test_with_no_proxy_configured_x_forwarded_for_is_ignored(app, client, user):
+    app.config["LOGIN_LIMIT"] = "3 per 10 minutes"
+    statuses = [_fail_sign_ins(client, f"203.0.113.{n}", 1)[0] for n in range(4)]
+    assert statuses == [200, 200, 200, 429]  # a made-up address each time is no way round the limit
