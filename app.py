@@ -4,6 +4,7 @@ import os
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from redis import RedisError
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import embedded_redis
@@ -19,6 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        # request.remote_addr (the login limit's per-address key, the log) is the client, not the
+        # proxy every client shares; only the entries the trusted proxies added are believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
     # Batch mode lets later migrations alter tables on SQLite too.

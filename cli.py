@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+import accounts
 import api_tokens
 import embedded_redis
 import line_admin
@@ -119,8 +120,7 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
     if user is None:
         user = create_user(DEMO_EMAIL, password)
     else:
-        user.set_password(password)
-        db.session.commit()
+        accounts.change_password(user, password)  # browsers signed in with the old one are signed out
 
     api_key = secrets.token_urlsafe(16)
     demo = DemoLineServer("127.0.0.1", demo_port, api_key=api_key, latency=demo_latency,

@@ -70,6 +70,10 @@ def from_environment(instance_path: str) -> dict:
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
         # Failed sign-ins allowed per client address and per account (Flask-Limiter syntax).
         "LOGIN_LIMIT": env.get("LOGIN_LIMIT", "10 per 10 minutes"),
+        # How many reverse proxies stand in front of the web process: the client's address is then
+        # taken from X-Forwarded-For, as the nearest of them wrote it. 0 (no proxy): the header is
+        # ignored, since anyone can send one.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Session and remember-me cookies only over HTTPS (and HSTS). On unless turned off: the
         # local set-up (plain http on 127.0.0.1) turns it off.
         "SECURE_COOKIES": env.get("SECURE_COOKIES", "true").lower() in ("1", "true", "yes"),

@@ -1,6 +1,5 @@
 """SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
 import re
-import secrets
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
@@ -74,19 +73,17 @@ class User(UserMixin, db.Model):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     email: Mapped[str] = mapped_column(Str(254), unique=True)
     password_hash: Mapped[str] = mapped_column(Str(256))
-    # In every session and remember-me cookie; a new one (on a password change) signs out every
-    # other browser, whose cookies then name a token that no longer exists.
-    session_token: Mapped[str] = mapped_column(Str(64), default=lambda: secrets.token_urlsafe(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     workspace: Mapped[Workspace] = relationship()
+    # The sign-in this object was loaded or signed in under (accounts.py); not a column.
+    sign_in_key = None
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        return self.sign_in_key
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_token = secrets.token_urlsafe(32)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

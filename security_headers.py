@@ -1,11 +1,15 @@
 """Headers every response carries, and the cookie flags for production."""
 from flask import Flask
 
-# Scripts only from this app and the pinned htmx on its CDN (SRI-checked); no inline script or
-# style, no eval; the app can't be framed, and forms post only to it.
+# The one script taken from elsewhere (base.html; SRI-checked there too).
+HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
+
+# Scripts only from this app and that one file on its CDN (a full path, not the CDN's whole host,
+# whose other packages anyone can publish); no inline script or style, no eval; the app can't be
+# framed, and forms post only to it.
 CSP = "; ".join([
     "default-src 'self'",
-    "script-src 'self' https://cdn.jsdelivr.net",
+    f"script-src 'self' {HTMX_CDN_URL}",
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
@@ -22,6 +26,8 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure, REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
     )
+
+    app.jinja_env.globals["htmx_cdn_url"] = HTMX_CDN_URL
 
     @app.after_request
     def _headers(response):

@@ -1,5 +1,4 @@
-"""Log in and out, and change one's password."""
-import hmac
+"""Log in and out (here or everywhere), and change one's password."""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -8,20 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from blueprints.scoping import as_id
-from extensions import db, limiter, login_manager
-from models import User
+import accounts
+from extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
-
-
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, as_id(user_id)) if as_id(user_id) else None
-    if user is None or not hmac.compare_digest(user.session_token, token):
-        return None  # signed out elsewhere (password changed), or a cookie from before
-    return user
+# A cookie whose sign-in has ended (logged out, here or everywhere, or the password changed) is
+# anonymous: pages send it to the login form.
+login_manager.user_loader(accounts.signed_in_user)
 
 
 class LoginForm(FlaskForm):
@@ -55,8 +47,9 @@ def login():
         return redirect(url_for("leads.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            accounts.start_sign_in(user)
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
@@ -77,9 +70,7 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append("That is not your current password")
         else:
-            current_user.set_password(form.new.data)
-            db.session.commit()
-            login_user(current_user, remember=False)  # this browser carries the new token
+            accounts.change_password(current_user, form.new.data)
             flash("Password changed. Every other browser signed in as you has been signed out.", "success")
             return redirect(url_for("settings.index"))
     return render_template("auth/password.html", form=form)
@@ -88,5 +79,15 @@ def change_password():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_sign_in(current_user)
     logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    accounts.end_every_sign_in(current_user)
+    logout_user()
+    flash("Signed out of every browser.", "success")
     return redirect(url_for("auth.login"))

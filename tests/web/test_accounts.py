@@ -1,5 +1,6 @@
 """Logging in and out, CSRF on forms and htmx requests, and the account CLI."""
 import re
+import uuid
 
 import pytest
 
@@ -105,3 +106,120 @@ def test_a_password_change_signs_out_every_other_browser(app, user):
     for browser in (elsewhere, remembered):
         response = browser.get("/leads/")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _sign_in(browser, remember=True):
+    data = {"email": "ada@example.com", "password": PASSWORD, **({"remember": "y"} if remember else {})}
+    assert browser.post("/login", data=data).status_code == 302
+
+
+def _signed_in(browser) -> bool:
+    response = browser.get("/leads/")
+    assert response.status_code == 200 or "/login" in response.headers["Location"]
+    return response.status_code == 200
+
+
+def _copies(app, browser):
+    """Fresh browsers carrying a copy of `browser`'s session cookie, and of its remember-me cookie."""
+    copies = []
+    for name in ("session", app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        copy = app.test_client()
+        copy.set_cookie(name, browser.get_cookie(name).value)
+        copies.append(copy)
+    return copies
+
+
+def test_logout_ends_the_session_and_remember_me_cookies_wherever_they_were_copied(app, user):
+    browser = app.test_client()
+    _sign_in(browser)
+    assert all(_signed_in(copy) for copy in _copies(app, browser))  # the copies work until logout
+    copies = _copies(app, browser)
+    assert browser.post("/logout").status_code == 302
+    assert not _signed_in(browser)
+    assert not any(_signed_in(copy) for copy in copies)
+
+
+def test_logging_out_in_one_browser_leaves_the_others_signed_in(app, user):
+    here, elsewhere = app.test_client(), app.test_client()
+    _sign_in(here)
+    _sign_in(elsewhere, remember=False)
+    here.post("/logout")
+    assert not _signed_in(here) and _signed_in(elsewhere)
+
+
+def test_log_out_everywhere_ends_every_browser_of_the_user_only(app, user):
+    from cli import create_user
+
+    with app.app_context():
+        create_user("bob@example.com", PASSWORD)
+    bob = app.test_client()
+    assert bob.post("/login", data={"email": "bob@example.com", "password": PASSWORD}).status_code == 302
+    here, elsewhere = app.test_client(), app.test_client()
+    _sign_in(here, remember=False)
+    _sign_in(elsewhere)
+    copies = _copies(app, elsewhere)
+    assert "Log out everywhere" in here.get("/account/password").get_data(as_text=True)
+    response = here.post("/logout/everywhere", follow_redirects=True)
+    assert "Signed out of every browser" in response.get_data(as_text=True)
+    assert not any(_signed_in(browser) for browser in (here, elsewhere, *copies))
+    assert _signed_in(bob)
+
+
+def test_a_sign_in_ends_after_a_year(app, user):
+    from datetime import timedelta
+
+    from accounts import SignIn
+    from models import utcnow
+
+    browser = app.test_client()
+    _sign_in(browser)
+    with app.app_context():
+        db.session.execute(db.update(SignIn).values(created_at=utcnow() - timedelta(days=366)))
+        db.session.commit()
+    assert not _signed_in(browser)
+
+
+def test_a_sign_in_hashes_the_password_alike_for_any_email(app, client, user, monkeypatch):
+    """Login time must not tell whether an account exists: an unknown email costs one password hash
+    of the same scheme and cost as a known one. Counted where Werkzeug computes every hash."""
+    import werkzeug.security
+
+    with app.app_context():
+        users_scheme = db.session.get(User, user).password_hash.split("$")[0]  # "scrypt:32768:8:1"
+    computed = []
+    real = werkzeug.security._hash_internal
+
+    def counting(method, salt, password):
+        computed.append(method)
+        return real(method, salt, password)
+
+    monkeypatch.setattr(werkzeug.security, "_hash_internal", counting)
+    for email in ("ada@example.com", "nobody@example.com", "ADA@example.com ", "x" * 300):
+        computed.clear()
+        assert client.post("/login", data={"email": email, "password": "a wrong guess"}).status_code == 200
+        assert computed == [users_scheme], email
+
+
+def _fail_sign_ins(browser, client_address, how_many):
+    """Failed sign-ins for different emails (so only the per-address limit adds up), as forwarded
+    by a proxy for `client_address`; the status of each."""
+    return [browser.post("/login", data={"email": f"{uuid.uuid4().hex}@example.com", "password": "x"},
+                         headers={"X-Forwarded-For": client_address}).status_code for _ in range(how_many)]
+
+
+def test_behind_a_trusted_proxy_the_login_limit_counts_each_client_apart(app, user):
+    from app import create_app
+
+    proxied = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1,
+                          "LOGIN_LIMIT": "3 per 10 minutes"})
+    browser = proxied.test_client()  # every request comes from the proxy's address, 127.0.0.1
+    assert _fail_sign_ins(browser, "203.0.113.7", 4) == [200, 200, 200, 429]
+    # A client writing a made-up address first is still known by the one the proxy added.
+    assert _fail_sign_ins(browser, "198.51.100.1, 203.0.113.7", 1) == [429]
+    assert _fail_sign_ins(browser, "203.0.113.8", 1) == [200]  # another client has a bucket of its own
+
+
+def test_with_no_proxy_configured_x_forwarded_for_is_ignored(app, client, user):
+    app.config["LOGIN_LIMIT"] = "3 per 10 minutes"
+    statuses = [_fail_sign_ins(client, f"203.0.113.{n}", 1)[0] for n in range(4)]
+    assert statuses == [200, 200, 200, 429]  # a made-up address each time is no way round the limit
