@@ -11,7 +11,7 @@ from address_checks import capped_today, seconds_to_next_utc_day
 from availability.statuses import LeadStatus
 from extensions import db
 from jobs.queue import check_queue, checks_in_redis, drop_queued_checks, enqueue_checks
-from lead_checks import BackgroundUnavailable, active_lines, batch_run, has_line_switched_on
+from lead_checks import BATCH_RUN, FRESH_RUN, BackgroundUnavailable, active_lines, batch_run, has_line_switched_on
 from models import CheckBatch, Lead, LeadTally, Line, utcnow
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def requeue_lost_checks() -> int:
     # Only the workspaces with leads Checking (the tally says which), each read through its index.
     workspaces = db.session.scalars(db.select(LeadTally.workspace_id).where(
         LeadTally.batch_id == 0, LeadTally.status == LeadStatus.CHECKING, LeadTally.n > 0)).all()
-    unqueued_batch = db.and_(Lead.check_run.startswith("batch-"),
+    unqueued_batch = db.and_(Lead.check_run.startswith(BATCH_RUN),
                              db.or_(CheckBatch.queued_at.is_(None), CheckBatch.queued_at > cutoff))
     # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
     checking = []
@@ -140,10 +140,12 @@ def requeue_lost_checks() -> int:
         return 0
     in_redis = checks_in_redis()
     lost = [(lead_id, run) for lead_id, run in checking if (lead_id, run) not in in_redis]
-    # Answers given since the check began still count, so an address answered before the loss
-    # costs no second call.
-    for start in range(0, len(lost), ENQUEUE_CHUNK):
-        enqueue_checks(lost[start:start + ENQUEUE_CHUNK], fresh=True, again=True)
+    # As fresh as the check asked for: answers given since it began still count, so an address
+    # answered before the loss costs no second call.
+    for fresh in (False, True):
+        checks = [(lead_id, run) for lead_id, run in lost if (run or "").startswith(FRESH_RUN) == fresh]
+        for start in range(0, len(checks), ENQUEUE_CHUNK):
+            enqueue_checks(checks[start:start + ENQUEUE_CHUNK], fresh=fresh, again=True)
     return len(lost)
 
 

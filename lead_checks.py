@@ -78,7 +78,7 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
         db.session.commit()
         return
     previous = (lead.status, lead.check_run, lead.check_started_at)
-    _mark_checking(lead)
+    _mark_checking(lead, fresh=fresh)
     try:
         enqueue_check(lead.id, lead.check_run, fresh=fresh)
     except Exception as exc:  # redis.RedisError and socket errors alike
@@ -87,11 +87,11 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
         raise BackgroundUnavailable() from exc
 
 
-def _mark_checking(lead: Lead) -> None:
+def _mark_checking(lead: Lead, *, fresh: bool = False) -> None:
     if lead.status != LeadStatus.CHECKING:  # else it keeps what it showed before that other run
         lead.status_before_check = lead.status
     lead.status = LeadStatus.CHECKING
-    lead.check_run = uuid.uuid4().hex
+    lead.check_run = new_run(fresh)
     lead.check_started_at = utcnow()
     lead.error = None
     db.session.commit()
@@ -124,9 +124,21 @@ def check_now(lead: Lead) -> Again | None:
     return again
 
 
+# A run of one lead asked to be checked afresh says so, so that a check queued again after Redis
+# lost it is as fresh as the one asked for (a batch's leads have the batch's own flag).
+FRESH_RUN = "fresh-"
+
+
+def new_run(fresh: bool) -> str:
+    return (FRESH_RUN if fresh else "") + uuid.uuid4().hex
+
+
+BATCH_RUN = "batch-"
+
+
 def batch_run(batch_id: int) -> str:
     """The check run of a batch's leads: a lead whose run is another was taken out of the batch."""
-    return f"batch-{batch_id}"
+    return f"{BATCH_RUN}{batch_id}"
 
 
 def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
