@@ -68,10 +68,10 @@ def _import(upload: Upload) -> None:
     region = db.session.get(Workspace, upload.workspace_id).default_region
     resuming = upload.state == UploadState.IMPORTING
     if not resuming:
-        upload.rows_total = count_rows(path, fmt)
         limit = current_app.config["MAX_IMPORT_ROWS"]
+        upload.rows_total = count_rows(path, fmt, limit)
         if upload.rows_total > limit:
-            raise ImportFileError(f"the file has {upload.rows_total:,} rows, more than the limit of {limit:,}")
+            raise ImportFileError(f"the file has more than the limit of {limit:,} rows")
         upload.state = UploadState.IMPORTING
         db.session.commit()
 
