@@ -55,8 +55,8 @@ def _rows(archive: zipfile.ZipFile, first: int | None) -> Iterator[list[str]]:
             sheet.out.clear()
         return
     taken = sheet.read(archive, sheet_part).out
-    needed = [v for item in taken if isinstance(item, tuple) for _, v in item[1] if isinstance(v, int)]
-    strings = SharedStrings(max(needed)).read(archive, shared).strings if needed and shared else []
+    needed = {v for item in taken if isinstance(item, tuple) for _, v in item[1] if isinstance(v, int)}
+    strings = SharedStrings(needed).read(archive, shared).strings if needed and shared else {}
     left = first
     for item in taken:
         for row in _resolved(min(item, left) if isinstance(item, int) else item, strings):
@@ -66,7 +66,7 @@ def _rows(archive: zipfile.ZipFile, first: int | None) -> Iterator[list[str]]:
             yield row
 
 
-def _resolved(item: tuple | int, strings: list[str]) -> Iterator[list[str]]:
+def _resolved(item: tuple | int, strings: list[str] | dict[int, str]) -> Iterator[list[str]]:
     """A row as text, its shared strings looked up, or a gap as that many empty rows."""
     if isinstance(item, int):
         for _ in range(item):
@@ -149,7 +149,9 @@ class Sheet(Text):
         if not text or kind in ("inlineStr", "str", "e", "d"):
             return text
         if kind == "s":
-            return int(text)
+            if (index := int(text)) < 0:
+                raise ValueError("negative shared-string index")
+            return index
         if kind == "b":
             return str(bool(int(text)))
         number = float(text) if any(c in text for c in ".eE") else int(text)

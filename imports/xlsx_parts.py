@@ -118,11 +118,14 @@ class Text(Part):
 
 
 class SharedStrings(Text):
-    """The shared strings, refused past the caps; with `upto`, read no further than that index."""
+    """The shared strings, refused past the caps. With `wanted`, only those indexes are kept (in a
+    dict), and the table is read no further than the last of them."""
 
-    def __init__(self, upto: int | None = None):
+    def __init__(self, wanted: set[int] | None = None):
         super().__init__()
-        self.upto, self.strings, self.chars = upto, [], 0
+        self.wanted, self.last = wanted, max(wanted) if wanted else None
+        self.strings: list[str] | dict[int, str] = [] if wanted is None else {}
+        self.count, self.chars = 0, 0
 
     def start(self, name, attrs):
         if name == "si":
@@ -133,10 +136,14 @@ class SharedStrings(Text):
     def end(self, name):
         if name != "si":
             return super().end(name)
-        self.strings.append("".join(self.pieces))
-        if len(self.strings) > MAX_SHARED_STRINGS:
+        if self.wanted is None:
+            self.strings.append("".join(self.pieces))
+        elif self.count in self.wanted:
+            self.strings[self.count] = "".join(self.pieces)
+        self.count += 1
+        if self.count > MAX_SHARED_STRINGS:
             raise ImportFileError(TOO_BIG.format("distinct texts", MAX_SHARED_STRINGS))
-        if self.upto is not None and len(self.strings) > self.upto:
+        if self.last is not None and self.count > self.last:
             raise Enough
 
     def text(self, data):

@@ -137,3 +137,23 @@ def test_cells_read_as_they_were_written(tmp_path, rows, writer):
         while table and not table[-1]:
             table.pop()
     assert read == want
+
+
+# Sheet XML made of the pieces a worksheet has, in any order and with any values.
+SHEET_PIECES = st.lists(st.sampled_from([
+    "<row>", '<row r="3">', '<row r="x">', '<row r="2000000">', "</row>", "<c>", '<c r="B2">', '<c r="">',
+    '<c r="XFE1">', '<c t="s">', '<c t="b">', '<c t="inlineStr">', '<c s="1">', '<c s="x">', "</c>", "<v>", "</v>",
+    "<is>", "</is>", "<t>", "</t>", "<rPh>", "</rPh>", "0", "1", "-1", "7", "1.5", "1e400", "x", "&amp;", "&bad;",
+]), max_size=40).map("".join)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(SHEET_PIECES)
+def test_any_sheet_gives_rows_or_our_own_error(tmp_path, pieces):
+    sheet = f'<worksheet xmlns="{SHEET_NS}"><sheetData>{pieces}</sheetData></worksheet>'
+    path = rewritten(tmp_path / "fuzz", xlsxwriter_bytes([HEADER]), {"xl/worksheets/sheet1.xml": sheet})
+    for read in (lambda: list(read_table(path)[1]), lambda: first_rows(path, 5)):
+        try:
+            read()
+        except ImportFileError:
+            pass
