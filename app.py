@@ -1,5 +1,6 @@
 """The application factory: `flask --app app ...` finds create_app here."""
 import os
+from contextlib import suppress
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from redis import RedisError
@@ -15,8 +16,15 @@ from secrets_box import SecretsBox
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # Every file this process (and the bundled Redis it starts) creates is 0600, every folder 0700:
+    # the database and its WAL, uploads, problem rows, Redis's snapshot hold the leads.
+    os.umask(0o077)
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
+    # A folder made before the umask (an older install) is closed too, and with it all inside; one
+    # this user doesn't own (a mounted volume) stays as its owner set it.
+    with suppress(PermissionError):
+        os.chmod(app.instance_path, 0o700)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)

@@ -55,6 +55,8 @@ def from_environment(instance_path: str) -> dict:
         "CHECK_RETRY_DELAYS": [float(x) for x in env.get("CHECK_RETRY_DELAYS", "5,20,60").split(",") if x.strip()],
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
         "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
+        # An uploaded file never imported is deleted after this long (an imported one at once).
+        "UPLOAD_RETENTION_HOURS": float(env.get("UPLOAD_RETENTION_HOURS", "24")),
         # Processes that parse and normalise import rows (the import's heaviest work).
         "IMPORT_PROCESSES": int(env.get("IMPORT_PROCESSES", str(os.cpu_count() or 1))),
         # How long a line's answer about an address is reused instead of asking again (the default;

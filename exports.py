@@ -1,8 +1,9 @@
-"""Leads out as CSV, safe to open in a spreadsheet."""
+"""Leads out as CSV, safe to open in a spreadsheet; and the one CSV writer every CSV the app writes
+goes through (exports, an import's problem rows)."""
 import csv
 import io
-from datetime import datetime
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import chain
 
 from availability.addresses import ADDRESS_FIELDS
@@ -20,19 +21,29 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+class SafeCsvWriter:
+    """csv.writer whose every cell goes through spreadsheet_safe: the app writes CSV only with this."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out)
+
+    def writerow(self, cells: Iterable) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+
 def columns():
     """The Lead columns to select, in export order."""
     return [getattr(Lead, c) for c in COLUMNS]
 
 
-def _cells(row) -> list[str]:
-    return [spreadsheet_safe(v.isoformat() + "Z" if isinstance(v, datetime) else v) for v in row]
+def _cells(row) -> list:
+    return [v.isoformat() + "Z" if isinstance(v, datetime) else v for v in row]
 
 
 def csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
     """The CSV a line at a time, so an export of any size streams."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     for cells in chain([COLUMNS], map(_cells, rows)):
         writer.writerow(cells)
         yield buffer.getvalue()

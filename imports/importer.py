@@ -4,7 +4,6 @@ invalid or empty, insert in chunks, write the problem rows to a CSV, then check 
 Each chunk's leads and the upload's counters are committed together, so a re-run after a crash
 resumes after the last committed row instead of importing anything twice.
 """
-import csv
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -16,12 +15,13 @@ from flask import current_app
 import batch_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
 from availability.statuses import LeadStatus
+from exports import SafeCsvWriter
 from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
 
 from .mapping import LEAD_FIELDS
 from .reader import FileFormat, ImportFileError, count_rows, rows
-from .uploads import problems_path, upload_path
+from .uploads import discard, problems_path, upload_path
 
 CHUNK = 1000
 NAME_LIMITS = {"first_name": 100, "last_name": 100, "company": 200}
@@ -45,8 +45,10 @@ def run_import(upload_id: int) -> None:
         if not isinstance(exc, ImportFileError):
             raise
     finally:
-        # What was imported gets checked, even when the import stopped early.
         upload = db.session.get(Upload, upload_id)
+        if upload.finished:  # its report is stored; a crash mid-import keeps the file to resume from
+            discard(upload)
+        # What was imported gets checked, even when the import stopped early.
         if upload.batch_id and upload.imported:
             batch_checks.queue_batch(db.session.get(CheckBatch, upload.batch_id))
 
@@ -68,10 +70,10 @@ def _import(upload: Upload) -> None:
     region = db.session.get(Workspace, upload.workspace_id).default_region
     resuming = upload.state == UploadState.IMPORTING
     if not resuming:
-        upload.rows_total = count_rows(path, fmt)
         limit = current_app.config["MAX_IMPORT_ROWS"]
+        upload.rows_total = count_rows(path, fmt, limit)
         if upload.rows_total > limit:
-            raise ImportFileError(f"the file has {upload.rows_total:,} rows, more than the limit of {limit:,}")
+            raise ImportFileError(f"the file has more than the limit of {limit:,} rows")
         upload.state = UploadState.IMPORTING
         db.session.commit()
 
@@ -79,7 +81,7 @@ def _import(upload: Upload) -> None:
     # The workspace's addresses, read once (a few MB per 100,000 leads) instead of asked per row.
     existing = _existing_keys(upload.workspace_id)
     with open(problems_path(upload), "a" if resuming else "w", newline="", encoding="utf-8") as out:
-        problems = csv.writer(out)
+        problems = SafeCsvWriter(out)  # cells as uploaded: "=HYPERLINK(…)" must not run when opened
         if not resuming:
             problems.writerow(["row", "reason", *upload.headers])
         data = rows(path, fmt)

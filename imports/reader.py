@@ -1,15 +1,15 @@
 """Reading uploaded spreadsheets row by row, without ever holding the whole file in memory.
 
 CSV: the encoding (UTF-8 with or without BOM, UTF-16, else Latin-1) and the delimiter (comma,
-semicolon, tab) are detected from the start of the file. XLSX: openpyxl in read-only (streaming)
-mode; with defusedxml installed openpyxl parses the XML safely, and the zip is inspected before
-opening so a zip bomb is refused without being inflated.
+semicolon, tab) are detected from the start of the file. XLSX: the zip is inspected before opening,
+so a zip bomb is refused without being inflated; then xlsx.py streams the first sheet with caps.
 """
 import codecs
 import csv
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 SAMPLE_BYTES = 256 * 1024
@@ -70,12 +70,16 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def rows(path: Path, fmt: FileFormat) -> Iterator[list[str]]:
-    """Every row (header included) as a list of strings."""
+def rows(path: Path, fmt: FileFormat, limit: int | None = None) -> Iterator[list[str]]:
+    """Every row (header included) as a list of strings; with `limit`, the first that many (an
+    XLSX workbook is then read no further than they need)."""
     if fmt.kind == "xlsx":
-        yield from _xlsx_rows(path)
+        _check_zip(path)
+        from . import xlsx  # noqa: PLC0415 - xlsx imports this module's error and limits
+
+        yield from xlsx.rows(path, limit)
     else:
-        yield from _csv_rows(path, fmt)
+        yield from islice(_csv_rows(path, fmt), limit)
 
 
 def _csv_rows(path: Path, fmt: FileFormat) -> Iterator[list[str]]:
@@ -104,32 +108,6 @@ def _check_zip(path: Path) -> None:
         raise ImportFileError("The file is not a valid XLSX workbook.")
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    import openpyxl  # noqa: PLC0415 - only XLSX uploads pay for the import
-
-    _check_zip(path)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise ImportFileError(f"The XLSX workbook can't be opened ({type(exc).__name__}).") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-    except Exception as exc:
-        raise ImportFileError(f"The XLSX workbook can't be read ({type(exc).__name__}).") from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers typed into Excel come back as 2025550143.0
-    return str(value)[:MAX_CELL]
-
-
 def read_table(path: Path) -> tuple[FileFormat, Iterator[list[str]]]:
     fmt = detect(path)
     return fmt, rows(path, fmt)
@@ -137,18 +115,16 @@ def read_table(path: Path) -> tuple[FileFormat, Iterator[list[str]]]:
 
 def first_rows(path: Path, count: int) -> tuple[FileFormat, list[list[str]]]:
     """The header and the first `count` data rows, for the mapping preview."""
-    fmt, iterator = read_table(path)
-    out = []
-    for row in iterator:
-        out.append(row)
-        if len(out) > count:
-            break
+    fmt = detect(path)
+    out = list(rows(path, fmt, count + 1))
     if not out:
         raise ImportFileError("The file has no rows.")
     return fmt, out
 
 
-def count_rows(path: Path, fmt: FileFormat) -> int:
-    """Data rows (the header excluded), for the progress bar."""
-    return max(0, sum(1 for _ in rows(path, fmt)) - 1)
+def count_rows(path: Path, fmt: FileFormat, limit: int) -> int:
+    """Data rows (the header excluded), for the progress bar; counting stops past `limit`."""
+    # Every row is read as the import will read it (an XLSX's whole shared-strings table included,
+    # so its caps refuse a bomb here, before anything lands), up to the limit.
+    return max(0, sum(1 for _ in islice(rows(path, fmt), limit + 2)) - 1)
 

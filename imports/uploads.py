@@ -1,13 +1,14 @@
 """An upload's life before the import job: store the file, read its header, guess the mapping,
 and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from extensions import db
-from models import Upload, UploadState
+from models import Upload, UploadState, utcnow
 
 from .mapping import guess_mapping, mapping_problem
 from .reader import ImportFileError, first_rows
@@ -70,6 +71,26 @@ def start(upload: Upload, mapping: list[str | None]) -> None:
         upload.state = UploadState.MAPPING
         db.session.commit()
         raise ImportFileError("Background work is unavailable right now; try again shortly.") from exc
+
+
+def discard(upload: Upload) -> None:
+    """Delete the uploaded file once its import has finished (its report and problem rows stay)."""
+    upload_path(upload).unlink(missing_ok=True)
+
+
+def discard_abandoned() -> int:
+    """Delete the files of uploads left at the mapping step longer than UPLOAD_RETENTION_HOURS; each
+    upload says why it was not imported. Returns how many."""
+    cutoff = utcnow() - timedelta(hours=current_app.config["UPLOAD_RETENTION_HOURS"])
+    abandoned = db.session.scalars(db.select(Upload).where(
+        Upload.state == UploadState.MAPPING, Upload.created_at < cutoff)).all()
+    for upload in abandoned:
+        upload.state, upload.finished_at = UploadState.FAILED, utcnow()
+        upload.error = "Nothing was imported: the columns were not confirmed in time, and the file was deleted."
+    db.session.commit()  # marked first: a file is never gone from an upload still waiting for it
+    for upload in abandoned:
+        discard(upload)
+    return len(abandoned)
 
 
 def report(upload: Upload) -> dict:

@@ -1,10 +1,12 @@
 """Helpers shared by the test modules (fixtures live in conftest.py)."""
+import io
 import os
 import socket
 import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,3 +184,53 @@ class ThrowawayRedis:
         except redis.ConnectionError:
             pass  # shutdown closes the connection under us: that is success
         self.process.wait(timeout=10)
+
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+HEADER = ["Phone", "Email"]
+
+
+def xlsxwriter_bytes(rows) -> bytes:
+    """A workbook as xlsxwriter writes it (shared strings, as Excel does); None leaves a cell out."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out)
+    sheet = workbook.add_worksheet()
+    for number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if value is not None:
+                sheet.write(number, column, value)
+    workbook.close()
+    return out.getvalue()
+
+
+def openpyxl_bytes(rows) -> bytes:
+    """A workbook as openpyxl writes it (inline strings)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def rewritten(path, source: bytes, replace: dict[str, str | bytes], extra: dict[str, bytes] | None = None):
+    """`source` (a workbook) with some parts replaced and others added, saved to `path`."""
+    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in original.infolist():
+            out.writestr(item.filename, replace.get(item.filename, original.read(item)))
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    return path
+
+
+def shared_strings_bomb(path, strings, padding: int = 0):
+    """A real workbook (xlsxwriter's: a header and one phone number) whose shared-strings table also
+    holds `strings`; `padding` bytes of random data keep the zip's ratio under the zip check."""
+    body = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    table = f'<sst xmlns="{SHEET_NS}"><si><t>Phone</t></si><si><t>Email</t></si>{body}</sst>'
+    return rewritten(path, xlsxwriter_bytes([HEADER, [2025550142, None]]), {"xl/sharedStrings.xml": table},
+                     {"xl/media/image1.png": os.urandom(padding)} if padding else None)

@@ -7,6 +7,7 @@ import pytest
 
 from extensions import db
 from models import Lead, Upload
+from support import HEADER, openpyxl_bytes, shared_strings_bomb, xlsxwriter_bytes
 
 pytestmark = pytest.mark.integration
 
@@ -152,3 +153,36 @@ def test_export_follows_the_filter_and_neutralises_formulas(app, logged_in):
     assert "'+1 202 555 0142" in rows[1] + rows[2]  # "+" starts a formula too
     only = list(csv.reader(io.StringIO(logged_in.get("/leads/export.csv?status=not_checked").get_data(as_text=True))))
     assert len(only) == 1  # no line: both say No Active Line, none is Not checked
+
+
+@pytest.mark.parametrize("workbook", [openpyxl_bytes, xlsxwriter_bytes], ids=["openpyxl", "xlsxwriter"])
+def test_workbooks_are_imported_through_the_page_and_the_api(app, client, logged_in, token, workbook, run_worker):
+    rows = [["First Name", "Mobile", "Email"], ["Zoë", 2025550142, "zoe@icloud.com"], ["José", "202.555.0143", None]]
+    upload_id = upload(logged_in, workbook(rows), name="Leads.xlsx")
+    page = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
+    assert "Zoë" in page and "2025550142" in page and '<option value="phone" selected>' in page
+    confirm(logged_in, upload_id, ["first_name", "phone", "email"])
+    api = client.post("/api/leads/import", headers={"Authorization": f"Bearer {token}"},
+                      content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(workbook([["Email"], ["ada@me.com"]])), "api.xlsx")})
+    assert api.status_code == 202, api.json
+    run_worker()
+    with app.app_context():
+        assert [u.state for u in db.session.scalars(db.select(Upload).order_by(Upload.id))] == ["done", "done"]
+        leads = {(lead.first_name, lead.phone_norm, lead.email) for lead in db.session.scalars(db.select(Lead))}
+    assert leads == {("Zoë", "+12025550142", "zoe@icloud.com"), ("José", "+12025550143", ""),
+                     ("", None, "ada@me.com")}
+
+
+def test_a_shared_strings_bomb_fails_its_import_and_lands_nothing(app, logged_in, run_worker, tmp_path):
+    bomb = shared_strings_bomb(tmp_path / "bomb.xlsx", (str(i) for i in range(1_100_000)))  # 28 MB in 4 MB
+    upload_id = upload(logged_in, bomb.read_bytes(), name="bomb.xlsx")
+    page = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)  # previewed, reading two texts
+    assert HEADER[0] in page and "2025550142" in page
+    confirm(logged_in, upload_id, ["phone", "email"])
+    run_worker()
+    with app.app_context():
+        row = db.session.get(Upload, upload_id)
+        assert row.state == "failed" and row.imported == 0 and "more distinct texts" in row.error
+        assert "Nothing was imported" in row.error and db.session.scalar(db.select(db.func.count(Lead.id))) == 0
+    assert "save the sheet as CSV" in logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
