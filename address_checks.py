@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from availability.lines import LineConfig, client_for
 from availability.outcomes import CheckResult, Outcome
-from availability.pacing import LinePacer, Pace, line_use
+from availability.pacing import LinePacer, Pace, line_use, pause
 from extensions import db
 from jobs.queue import redis_connection
 from models import AddressResult, Line, LineStatus, Workspace, utcnow
@@ -49,7 +49,12 @@ def mark_unhealthy(line: Line, reason: str) -> None:
 
 
 def pacer(line: Line) -> LinePacer:
-    return LinePacer(redis_connection(), line.id, Pace(line.rate_per_minute, line.daily_cap))
+    return LinePacer(redis_connection(), line.key, Pace(line.rate_per_minute, line.daily_cap))
+
+
+def pause_line(line_key: str, retry_after: float | None) -> None:
+    """The line said 429: hold every worker off it for its Retry-After, at most LINE_MAX_PAUSE_SECONDS."""
+    pause(redis_connection(), line_key, min(retry_after or 60, current_app.config["LINE_MAX_PAUSE_SECONDS"]))
 
 
 def capped_today(lines: list[Line]) -> set[int]:
@@ -58,10 +63,10 @@ def capped_today(lines: list[Line]) -> set[int]:
     if not with_cap:
         return set()
     try:
-        use = line_use(redis_connection(), [line.id for line in with_cap])
+        use = line_use(redis_connection(), [line.key for line in with_cap])
     except RedisError:  # Redis down: the counts can't be read, and pages must still show
         return set()
-    return {line.id for line in with_cap if use[line.id].used_today >= line.daily_cap}
+    return {line.id for line in with_cap if use[line.key].used_today >= line.daily_cap}
 
 
 def seconds_to_next_utc_day() -> float:
@@ -129,7 +134,7 @@ class AddressChecker:
                 continue
             result = self._call(line, address)
             if result.outcome is Outcome.RATE_LIMITED:
-                pacer(line).pause(result.retry_after or 60)
+                pause_line(line.key, result.retry_after)
                 continue
             if result.outcome is Outcome.LINE_UNHEALTHY:
                 mark_unhealthy(line, result.detail)
