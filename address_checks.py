@@ -5,25 +5,39 @@ about the same address (wait for its answer); then whichever healthy line may be
 its pace. A 429 pauses that line for every worker and the next line is tried; an unhealthy answer
 takes the line out of use. When every line must wait longer than a moment, the caller is told to
 come back later (RATE_LIMITED with the wait) instead of holding a worker.
+
+A call the worker stops waiting for (LINE_DEADLINE) goes on in the background, up to
+LINE_LATE_ANSWER_SECONDS from its start: the line is paid for it, so its answer is kept as the
+address's answer when it comes, and the address stays in flight until then, so that a retry waits
+for that answer instead of calling again. The answer lives in this process: if it exits first, the
+answer is lost, the in-flight mark expires, and a retry may call again.
 """
+import logging
+import math
 import time
 from datetime import datetime, timedelta
+from functools import partial
 
-from flask import current_app
+from flask import Flask, current_app
 from redis import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 
+from availability.in_flight import InFlight
 from availability.lines import LineConfig, client_for
+from availability.lines.overtime import call_within
 from availability.outcomes import CheckResult, Outcome
-from availability.pacing import LinePacer, Pace, line_use
+from availability.pacing import LinePacer, Pace, line_use, pause
 from extensions import db
 from jobs.queue import redis_connection
 from models import AddressResult, Line, LineStatus, Workspace, utcnow
 
+log = logging.getLogger(__name__)
+
 # A worker sleeps through waits up to this long; longer ones go back to the queue.
 MAX_INLINE_WAIT = 2.0
-# How long one worker may hold an address while asking a line about it: one call at most (connect
-# and read timeouts) plus a short pacing wait. A worker that dies holding it blocks no longer.
+# How long one worker may hold an address while asking a line about it: its wait for one call
+# (LINE_DEADLINE) plus a short pacing wait; a call going on late holds it longer (see above). A
+# worker that dies holding it blocks no longer.
 IN_FLIGHT_SECONDS = 30
 # The databases the app runs on, each with its INSERT ... ON CONFLICT.
 UPSERTING_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -35,10 +49,14 @@ def line_config(line: Line) -> LineConfig:
     return LineConfig(provider=line.provider, url=line.url, secret=secret, sender=line.sender)
 
 
-def line_client(line: Line):
+def line_client(line: Line, *, late: bool = False):
+    """`late`: for a check that may leave its call going on after LINE_DEADLINE (see above)."""
     config = current_app.config
+    read_timeout, deadline = config["LINE_READ_TIMEOUT"], config["LINE_DEADLINE"]
+    if late:
+        read_timeout = deadline = max(deadline, config["LINE_LATE_ANSWER_SECONDS"])
     return client_for(line_config(line), connect_timeout=config["LINE_CONNECT_TIMEOUT"],
-                      read_timeout=config["LINE_READ_TIMEOUT"], deadline=config["LINE_DEADLINE"],
+                      read_timeout=read_timeout, deadline=deadline,
                       allow_private=config["LINE_ALLOW_PRIVATE_NETWORKS"])
 
 
@@ -49,7 +67,12 @@ def mark_unhealthy(line: Line, reason: str) -> None:
 
 
 def pacer(line: Line) -> LinePacer:
-    return LinePacer(redis_connection(), line.id, Pace(line.rate_per_minute, line.daily_cap))
+    return LinePacer(redis_connection(), line.key, Pace(line.rate_per_minute, line.daily_cap))
+
+
+def pause_line(line_key: str, retry_after: float | None) -> None:
+    """The line said 429: hold every worker off it for its Retry-After, at most LINE_MAX_PAUSE_SECONDS."""
+    pause(redis_connection(), line_key, min(retry_after or 60, current_app.config["LINE_MAX_PAUSE_SECONDS"]))
 
 
 def capped_today(lines: list[Line]) -> set[int]:
@@ -58,10 +81,10 @@ def capped_today(lines: list[Line]) -> set[int]:
     if not with_cap:
         return set()
     try:
-        use = line_use(redis_connection(), [line.id for line in with_cap])
+        use = line_use(redis_connection(), [line.key for line in with_cap])
     except RedisError:  # Redis down: the counts can't be read, and pages must still show
         return set()
-    return {line.id for line in with_cap if use[line.id].used_today >= line.daily_cap}
+    return {line.id for line in with_cap if use[line.key].used_today >= line.daily_cap}
 
 
 def seconds_to_next_utc_day() -> float:
@@ -88,17 +111,16 @@ class AddressChecker:
         cached = self.cached(address)
         if cached:
             return cached
-        redis = redis_connection()
-        lock = f"inflight:{self.workspace_id}:{address}"
-        if not redis.set(lock, "1", nx=True, ex=IN_FLIGHT_SECONDS):
+        in_flight = InFlight(redis_connection(), self.workspace_id, address)
+        if not in_flight.take(IN_FLIGHT_SECONDS):
             # Another worker is asking a line about this address right now: use its answer.
             return self._await_other(address)
         try:
-            # A check holding the lock may have answered after the look above and let it go:
+            # A check holding the mark may have answered after the look above and let it go:
             # look again, now that no one else can be asking, before spending a call.
-            return self.cached(address) or self._ask_a_line(address)
+            return self.cached(address) or self._ask_a_line(address, in_flight)
         finally:
-            redis.delete(lock)
+            in_flight.release()  # the mark stays while a call of this check goes on
 
     def cached(self, address: str) -> CheckResult | None:
         row = db.session.execute(db.select(AddressResult.result, AddressResult.checked_at).where(
@@ -119,7 +141,7 @@ class AddressChecker:
                 return cached
         return CheckResult(Outcome.RATE_LIMITED, "another check of this address is running", 2.0)
 
-    def _ask_a_line(self, address: str) -> CheckResult:
+    def _ask_a_line(self, address: str, in_flight: InFlight) -> CheckResult:
         while self.lines:
             line, wait = self._next_line()
             if wait > MAX_INLINE_WAIT:
@@ -127,9 +149,9 @@ class AddressChecker:
             if wait > 0:
                 time.sleep(wait)
                 continue
-            result = self._call(line, address)
+            result = self._call(line, address, in_flight)
             if result.outcome is Outcome.RATE_LIMITED:
-                pacer(line).pause(result.retry_after or 60)
+                pause_line(line.key, result.retry_after)
                 continue
             if result.outcome is Outcome.LINE_UNHEALTHY:
                 mark_unhealthy(line, result.detail)
@@ -142,7 +164,7 @@ class AddressChecker:
                 self.lines.remove(line)
                 continue
             if result.is_answer:
-                self._remember(address, result, line)
+                remember(self.workspace_id, address, result, line.key)
             return result
         return CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line left")
 
@@ -157,16 +179,47 @@ class AddressChecker:
                 best, best_wait = line, wait
         return best, best_wait
 
-    def _call(self, line: Line, address: str) -> CheckResult:
-        return line_client(line).check(address)
+    def _call(self, line: Line, address: str, in_flight: InFlight) -> CheckResult:
+        client, config = line_client(line, late=True), current_app.config
+        call = call_within(lambda: client.check(address), config["LINE_DEADLINE"])
+        if call.done():
+            return call.result()
+        # The worker stops waiting; the call goes on, holding the address, and its answer is kept.
+        in_flight.hold_for(math.ceil(config["LINE_LATE_ANSWER_SECONDS"]) + 5)
+        call.add_done_callback(partial(_late_answer, current_app._get_current_object(), self.workspace_id,
+                                       address, line.key, in_flight))
+        return CheckResult(Outcome.TRANSIENT, f"the line did not answer within {config['LINE_DEADLINE']:g} s")
 
-    def _remember(self, address: str, answer: CheckResult, line: Line) -> None:
-        """Keep a line's answer (the cache and the history); "could not tell" is never kept."""
-        # One statement, whether the address was asked about before or not; on the table, not
-        # the class, so one row skips the ORM's bulk-insert machinery.
-        insert = UPSERTING_INSERT[db.session.get_bind().dialect.name](AddressResult.__table__)
-        values = {"result": answer.outcome.value, "line_id": line.id, "checked_at": utcnow()}
-        db.session.execute(insert.values(workspace_id=self.workspace_id, address=address, **values)
-                           .on_conflict_do_update(index_elements=["workspace_id", "address"], set_=values))
-        # Committed at once: a worker waiting on the same address reads it from here.
-        db.session.commit()
+
+def _late_answer(app: Flask, workspace_id: int, address: str, line_key: str, in_flight: InFlight, call) -> None:
+    """A call the worker stopped waiting for has ended (in its helper thread): keep its answer, or
+    its 429, as a timely one would be; then let go of the address."""
+    try:
+        answer = call.result()
+        with app.app_context():
+            if answer.is_answer:
+                remember(workspace_id, address, answer, line_key)
+                log.info("Kept a line's late answer for an address of workspace %s", workspace_id)
+            elif answer.outcome is Outcome.RATE_LIMITED:
+                pause_line(line_key, answer.retry_after)
+    except Exception:  # the mark expires by itself; a retry asks again
+        log.exception("Could not keep a line's late answer")
+    finally:
+        try:
+            in_flight.release()
+        except RedisError:
+            pass  # the mark expires by itself
+
+
+def remember(workspace_id: int, address: str, answer: CheckResult, line_key: str) -> None:
+    """Keep a line's answer (the cache and the history); "could not tell" is never kept. The line is
+    found by its key: a line deleted meanwhile is no longer named (nor another line given its id)."""
+    # One statement, whether the address was asked about before or not; on the table, not the
+    # class, so one row skips the ORM's bulk-insert machinery.
+    insert = UPSERTING_INSERT[db.session.get_bind().dialect.name](AddressResult.__table__)
+    line_id = db.select(Line.id).where(Line.key == line_key).scalar_subquery()
+    values = {"result": answer.outcome.value, "line_id": line_id, "checked_at": utcnow()}
+    db.session.execute(insert.values(workspace_id=workspace_id, address=address, **values)
+                       .on_conflict_do_update(index_elements=["workspace_id", "address"], set_=values))
+    # Committed at once: a worker waiting on the same address reads it from here.
+    db.session.commit()

@@ -46,6 +46,11 @@ def from_environment(instance_path: str) -> dict:
         "LINE_READ_TIMEOUT": float(env.get("LINE_READ_TIMEOUT", "15")),
         # The most a whole call to a line may take (a server trickling bytes never hits a read timeout).
         "LINE_DEADLINE": float(env.get("LINE_DEADLINE", "20")),
+        # A check's call the worker stopped waiting for (LINE_DEADLINE) goes on in the background up
+        # to this long from its start: the line is paid for it, and its answer is kept.
+        "LINE_LATE_ANSWER_SECONDS": float(env.get("LINE_LATE_ANSWER_SECONDS", "120")),
+        # The longest a line's 429 pauses it, whatever Retry-After it sends.
+        "LINE_MAX_PAUSE_SECONDS": float(env.get("LINE_MAX_PAUSE_SECONDS", "3600")),
         # Lines on private or loopback addresses (an office Mac, the demo line). Off unless the
         # operator turns it on; link-local and cloud metadata addresses are refused regardless.
         "LINE_ALLOW_PRIVATE_NETWORKS": env.get("LINE_ALLOW_PRIVATE_NETWORKS", "false").lower() in ("1", "true", "yes"),

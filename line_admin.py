@@ -1,13 +1,20 @@
 """Managing lines, shared by the Lines page and the CLI: secrets encrypted, health kept honest."""
+import logging
+
 from flask import current_app
+from redis import RedisError
 
 import batch_checks
 import lead_checks
 from address_checks import line_client, mark_unhealthy
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
+from availability.pacing import forget, line_use
 from extensions import db
+from jobs.queue import redis_connection
 from models import Line, LineStatus, Workspace, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _encrypt(secret: str) -> str:
@@ -69,8 +76,24 @@ def _check_waiting(workspace_id: int) -> None:
 
 
 def delete_line(line: Line) -> None:
+    """The line, and its pace and pause in Redis: nothing of it is left to hold another line."""
+    key = line.key
     db.session.delete(line)
     db.session.commit()
+    try:
+        forget(redis_connection(), key)
+    except RedisError:  # named by a key no other line gets, they harm no one, and expire
+        log.warning("Could not delete a deleted line's pace from Redis; it expires by itself")
+
+
+def pauses(lines: list[Line]) -> dict[int, float]:
+    """The seconds each paused line (by id) must still wait after its 429; {} when Redis is down,
+    as the Lines page must still show."""
+    try:
+        use = line_use(redis_connection(), [line.key for line in lines])
+    except RedisError:
+        return {}
+    return {line.id: use[line.key].paused_for for line in lines if use[line.key].paused_for > 0}
 
 
 def test_connection(line: Line, address: str) -> tuple[str, CheckResult]:

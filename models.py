@@ -110,6 +110,8 @@ class LineStatus:
 
 
 class Line(db.Model):
+    __table_args__ = (Index("uq_line_key", "key", unique=True),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     name: Mapped[str] = mapped_column(Str(100))
@@ -125,6 +127,9 @@ class Line(db.Model):
     health_reason: Mapped[str | None] = mapped_column(Str(300))
     health_checked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Names the line's pace and pause in Redis: random and never reused, where an id may be
+    # (SQLite gives a new row a deleted last row's id).
+    key: Mapped[str] = mapped_column(Str(32), default=lambda: secrets.token_hex(16))
 
     @property
     def has_secret(self) -> bool:

@@ -43,8 +43,8 @@ def workers() -> list[dict]:
 
 def line_paces(workspace_id: int) -> list[dict]:
     lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id)).all()
-    use = line_use(redis_connection(), [line.id for line in lines])
-    return [{"line": line, "used_today": use[line.id].used_today, "paused_for": use[line.id].paused_for}
+    use = line_use(redis_connection(), [line.key for line in lines])
+    return [{"line": line, "used_today": use[line.key].used_today, "paused_for": use[line.key].paused_for}
             for line in lines]
 
 

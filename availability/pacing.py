@@ -4,6 +4,10 @@ One Lua script decides, atomically and on Redis's own clock, whether a call to a
 a GCRA (generic cell rate algorithm: a token bucket kept as one timestamp) for the rate per minute,
 a count of the current UTC day's calls for the daily cap, and a pause that a 429 sets for everyone. It answers 0
 (go: the call is counted) or the seconds to wait.
+
+A line's keys are named by its `key`, a random name it keeps for life and no other line ever gets
+(an id can be reused: SQLite gives a new row the id of a deleted last one), so a deleted line's
+pause can never hold another line. `forget` deletes them with the line; each also expires by itself.
 """
 from dataclasses import dataclass
 
@@ -59,9 +63,14 @@ class Pace:
     burst: int = 1
 
 
-def _keys(line_id: int) -> list[str]:
-    prefix = f"pace:line:{line_id}"
+def _keys(line_key: str) -> list[str]:
+    prefix = f"pace:line:{line_key}"
     return [f"{prefix}:tat", f"{prefix}:paused", f"{prefix}:day"]
+
+
+def forget(redis: Redis, line_key: str) -> None:
+    """Delete a line's pace, pause and daily count (the line is gone)."""
+    redis.delete(*_keys(line_key))
 
 
 @dataclass(frozen=True)
@@ -70,30 +79,29 @@ class LineUse:
     paused_for: float  # seconds left of a 429 pause (0 when the line is not paused)
 
 
-def line_use(redis: Redis, line_ids: list[int]) -> dict[int, LineUse]:
-    """Each line's use today and pause, for many lines in one round trip: a page reads them on
-    every poll."""
-    if not line_ids:
+def line_use(redis: Redis, line_keys: list[str]) -> dict[str, LineUse]:
+    """Each line's use today and pause, by line key, for many lines in one round trip: a page reads
+    them on every poll."""
+    if not line_keys:
         return {}
     pipe = redis.pipeline(transaction=False)
-    for line_id in line_ids:
-        _, paused, day = _keys(line_id)
+    for line_key in line_keys:
+        _, paused, day = _keys(line_key)
         pipe.hmget(day, "day", "used")
         pipe.get(paused)
     pipe.time()
     *answers, now = pipe.execute()
     today, seconds = int(now[0] // 86400), now[0] + now[1] / 1e6
-    return {line_id: LineUse(int(used) if day is not None and int(day) == today else 0,
-                             max(0.0, float(until or 0) - seconds))
-            for line_id, (day, used), until in zip(line_ids, answers[::2], answers[1::2])}
+    return {line_key: LineUse(int(used) if day is not None and int(day) == today else 0,
+                              max(0.0, float(until or 0) - seconds))
+            for line_key, (day, used), until in zip(line_keys, answers[::2], answers[1::2])}
 
 
 class LinePacer:
-    def __init__(self, redis: Redis, line_id: int, pace: Pace):
-        self._redis, self.line_id, self.pace = redis, line_id, pace
-        self._keys = _keys(line_id)
+    def __init__(self, redis: Redis, line_key: str, pace: Pace):
+        self._redis, self.line_key, self.pace = redis, line_key, pace
+        self._keys = _keys(line_key)
         self._acquire = redis.register_script(_ACQUIRE)
-        self._pause = redis.register_script(_PAUSE)
 
     def try_acquire(self) -> float:
         """0.0 when a call may go now (and is counted), else the seconds until one may."""
@@ -103,4 +111,9 @@ class LinePacer:
 
     def pause(self, seconds: float) -> None:
         """Hold every worker off this line for `seconds` (the line said 429)."""
-        self._pause(keys=self._keys[1:2], args=[max(0.0, seconds)])
+        pause(self._redis, self.line_key, seconds)
+
+
+def pause(redis: Redis, line_key: str, seconds: float) -> None:
+    """Hold every worker off the line for `seconds`; a longer pause already set stays."""
+    redis.register_script(_PAUSE)(keys=_keys(line_key)[1:2], args=[max(0.0, seconds)])

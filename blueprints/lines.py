@@ -51,7 +51,7 @@ def index():
     lines = db.session.scalars(
         db.select(Line).where(Line.workspace_id == current_user.workspace_id).order_by(Line.id)
     ).all()
-    return render_template("lines/index.html", lines=lines,
+    return render_template("lines/index.html", lines=lines, paused=line_admin.pauses(lines),
                            test_address=current_app.config["LINE_TEST_ADDRESS"])
 
 

@@ -211,6 +211,14 @@ def kept_session(url: str, *, allow_private: bool, deadline: float) -> LineSessi
     return _kept.sessions[key]
 
 
+def close_kept_sessions() -> None:
+    """Close this thread's kept sessions (the thread is ending)."""
+    if getattr(_kept, "pid", None) == os.getpid():
+        for session in _kept.sessions.values():
+            session.close()
+        _kept.sessions = {}
+
+
 def forbidden_reason(exc: requests.ConnectionError) -> str | None:
     """The refusal behind a ConnectionError, if the line's address was refused."""
     reason = getattr(exc.args[0] if exc.args else None, "reason", None)

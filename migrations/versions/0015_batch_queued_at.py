@@ -1,7 +1,7 @@
 """A batch records when all its checks were queued
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01 15:40:00
 
 Until then its leads wait with no job behind them without being lost; the workers' sweep for lost
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,6 @@
 """A line misbehaving in every way LINE_APIS.md §4 knows ends each lead in the right state, never
 "unavailable" for want of an answer, and the rest of the batch goes on. Real worker, real HTTP."""
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -12,85 +8,15 @@ import batch_checks
 import lead_store
 import line_admin
 from extensions import db
+from faulty_line import GARBAGE, PASSWORD, RESET, SERVER_ERROR, STORM, TIMEOUT, TRICKLE, FaultyBlueBubbles
 from models import CheckBatch, Lead, Line, User, Workspace
 from support import free_port, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "right-password"
-# Each fault is keyed by the number's last four digits; other numbers answer by the demo rule
-# (even last digit: available).
-TIMEOUT, SERVER_ERROR, GARBAGE, TRICKLE, RESET, STORM = "0101", "0102", "0103", "0104", "0105", "0106"
-HOSTILE_PAGE = b"<html><script>alert('x')</script><pre>Traceback (most recent call last):\n  secrets</pre>"
 # Short enough for the test, long enough to tell the faults apart.
 WORKER_ENV = {"LINE_CONNECT_TIMEOUT": "1", "LINE_READ_TIMEOUT": "1", "LINE_DEADLINE": "2",
               "CHECK_RETRY_DELAYS": "0.5,0.5"}
-
-
-class FaultyBlueBubbles(ThreadingHTTPServer):
-    """A BlueBubbles server that fails in a different way for each fault number."""
-
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), self.Handler)
-        self.storm_left = 4  # the first calls about STORM are answered 429
-        self.calls: list[str] = []
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_port}"
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def reply(self, status, body, content_type="application/json", headers=()):
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            for name, value in headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self):
-            query = parse_qs(urlparse(self.path).query)
-            address = query.get("address", [""])[0]
-            self.server.calls.append(address)
-            if query.get("password", [""])[0] != PASSWORD:
-                return self.reply(401, b'{"status": 401, "message": "Unauthorized"}')
-            fault = address[-4:]
-            if fault == TIMEOUT:
-                time.sleep(3)
-                return self.reply(200, b'{"status": 200, "data": {"available": true}}')
-            if fault == SERVER_ERROR:
-                return self.reply(500, HOSTILE_PAGE, "text/html")
-            if fault == GARBAGE:
-                return self.reply(200, b"\x00\xff{not json at all")
-            if fault == TRICKLE:
-                self.send_response(200)
-                self.send_header("Content-Length", "1000000")
-                self.end_headers()
-                for _ in range(100):  # a byte at a time, for far longer than any deadline
-                    try:
-                        self.wfile.write(b" ")
-                        self.wfile.flush()
-                    except OSError:
-                        return
-                    time.sleep(0.1)
-                return
-            if fault == RESET:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                self.connection.close()
-                return
-            if fault == STORM and self.server.storm_left > 0:
-                self.server.storm_left -= 1
-                return self.reply(429, b'{"status": 429, "message": "Too many requests"}',
-                                  headers=[("Retry-After", "1")])
-            available = int(address[-1]) % 2 == 0
-            self.reply(200, b'{"status": 200, "data": {"available": %s}}' % (b"true" if available else b"false"))
 
 
 @pytest.fixture
@@ -131,22 +57,25 @@ def test_each_line_fault_ends_in_the_right_state_and_the_batch_goes_on(app, user
     assert states == {
         "2025550142": "available", "2025550143": "unavailable",
         # Could not tell, asked three times in all, then Error (never Unavailable).
-        f"202555{TIMEOUT}": "error", f"202555{SERVER_ERROR}": "error", f"202555{GARBAGE}": "error",
-        f"202555{TRICKLE}": "error", f"202555{RESET}": "error",
+        f"202555{SERVER_ERROR}": "error", f"202555{GARBAGE}": "error", f"202555{TRICKLE}": "error",
+        f"202555{RESET}": "error",
+        # Answered after the worker stopped waiting: the late answer is kept, not asked for again.
+        f"202555{TIMEOUT}": "available",
         # A 429 storm only delays: the answer comes once the line lets us in.
         f"202555{STORM}": "available",
     }
-    assert "timed out" in leads[f"202555{TIMEOUT}"].error
+    assert "did not answer within 2 s" in leads[f"202555{TRICKLE}"].error
     assert "server error 500" in leads[f"202555{SERVER_ERROR}"].error
     # The upstream page is never shown as it came.
     assert not any(word in leads[f"202555{SERVER_ERROR}"].error for word in ("<", "script", "Traceback"))
-    for fault in (TIMEOUT, SERVER_ERROR, GARBAGE, TRICKLE, RESET):
+    for fault in (SERVER_ERROR, GARBAGE, TRICKLE, RESET):
         assert faulty.calls.count(f"+1202555{fault}") == 3, fault
+    assert faulty.calls.count(f"+1202555{TIMEOUT}") == 1
     with app.app_context():
         assert db.session.get(Line, line_id).status == "active", "none of these says the line is broken"
         progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == len(phones)
-    assert (progress["available"], progress["unavailable"], progress["error"]) == (2, 1, 5)
+    assert (progress["available"], progress["unavailable"], progress["error"]) == (3, 1, 4)
 
 
 def test_a_line_refusing_our_credentials_or_our_connection_hands_its_work_to_a_healthy_line(

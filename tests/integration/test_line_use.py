@@ -53,8 +53,7 @@ def test_the_check_button_asks_the_line_again(app, logged_in, demo_line, demo_se
 
 
 def test_a_429_pauses_the_line_for_every_later_check(app, logged_in, demo_line, demo_server, run_worker):
-    from availability.pacing import LinePacer, Pace
-    from jobs.queue import redis_connection
+    from address_checks import pacer
 
     demo_server.rate_per_minute = 1
     with app.app_context():
@@ -66,7 +65,7 @@ def test_a_429_pauses_the_line_for_every_later_check(app, logged_in, demo_line, 
         assert demo_server.stats["calls"] == 2 and demo_server.stats["rate_limited"] == 1
         statuses = sorted(l.status for l in db.session.scalars(db.select(Lead)))
         assert statuses == ["checking", "checking", "unavailable"]
-        wait = LinePacer(redis_connection(), demo_line, Pace(120)).try_acquire()
+        wait = pacer(db.session.get(Line, demo_line)).try_acquire()
         assert 50 < wait <= 60  # the demo line's retry_after, for everyone
 
 
