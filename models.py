@@ -1,5 +1,6 @@
 """SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
 import re
+import secrets
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
