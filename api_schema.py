@@ -16,7 +16,8 @@ def _json(schema: dict, description: str) -> dict:
 def _errors(*codes: int) -> dict:
     text = {400: "Bad request: the error says what is wrong (including: no active line configured)",
             401: "Missing or invalid token", 404: "Not found (also: another workspace's)",
-            413: "Upload too large", 429: "The lines are rate limited: retry after retryAfter seconds",
+            413: "Request too large (over MAX_UPLOAD_MB)",
+            429: "The lines are rate limited: retry after retryAfter seconds",
             500: "The check failed", 503: "Background work is unavailable"}
     return {str(code): _json(_ref("Error"), text[code]) for code in codes}
 
@@ -73,7 +74,7 @@ PATHS = {
                 "success": {"const": True}, "created": {"type": "integer"},
                 "leadIds": {"type": "array", "items": ID}, "errors": {"type": "array", "items": _ref("RowError")},
             }}, "Created"),
-            **_errors(400, 401),
+            **_errors(400, 401, 413),
         },
     }},
     "/api/leads/{leadId}": {"get": {
@@ -116,7 +117,7 @@ PATHS = {
                                     "address": {"type": "string"}}},
                 ]}, "The leads' answers, or the address's (normalised)"),
                 "202": _json(_ref("Accepted"), "A long list: checked as a batch; follow statusUrl"),
-                **_errors(400, 401, 404, 429, 500, 503),
+                **_errors(400, 401, 404, 413, 429, 500, 503),
             },
         },
     },

@@ -7,23 +7,66 @@ from extensions import db
 from models import Lead, LeadTally, Workspace, search_fold
 
 NAME_FIELDS = ("first_name", "last_name", "company")
+TEXT_FIELDS = (*NAME_FIELDS, *(field for field, _ in ADDRESS_FIELDS))
+# The longest value each field can hold, read from its column: the table is the one source.
+MAX_LENGTHS = {field: Lead.__table__.c[field].type.length for field in TEXT_FIELDS}
+UNSTORABLE = "holds a character that can't be stored (a NUL or an unpaired surrogate)"
 
 
 class NoAddress(ValueError):
     pass
 
 
-def create_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue]]:
-    """Add a lead with every address kept as typed; invalid ones are marked, not dropped.
-    Commits, so the new lead has an id for its check."""
-    if not any((data.get(field) or "").strip() for field, _ in ADDRESS_FIELDS):
+class InvalidLead(ValueError):
+    """Fields that can't be stored as sent; `problems` maps each field to why, for people
+    ("longer than 100 characters"). Each caller names the fields its own way."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{field} {problem}" for field, problem in problems.items()))
+        self.problems = problems
+
+
+def field_problem(field: str, value: str) -> str | None:
+    """Why `value` (stripped, as it would be stored) can't go in `field`, or None."""
+    if len(value) > MAX_LENGTHS[field]:
+        return f"is longer than {MAX_LENGTHS[field]} characters"
+    # PostgreSQL refuses NUL in text and no database driver encodes a lone surrogate; JSON can
+    # carry both ("\u0000", "\ud800").
+    if "\x00" in value or (not value.isascii() and not _encodable(value)):
+        return UNSTORABLE
+    return None
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def new_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue]]:
+    """A lead with every address kept as typed (invalid ones are marked, not dropped), added to the
+    session, not committed. Raises InvalidLead for fields too long or unstorable, NoAddress for a
+    lead without any address."""
+    values = {field: (data.get(field) or "").strip() for field in TEXT_FIELDS}
+    problems = {field: problem for field, value in values.items() if (problem := field_problem(field, value))}
+    if problems:
+        raise InvalidLead(problems)
+    if not any(values[field] for field, _ in ADDRESS_FIELDS):
         raise NoAddress("A lead needs at least one phone number or email address.")
     lead = Lead(workspace_id=workspace.id)
     for field in NAME_FIELDS:
-        setattr(lead, field, (data.get(field) or "").strip()[:200])
-    read = lead.set_addresses(data, workspace.default_region)
+        setattr(lead, field, values[field])
+    read = lead.set_addresses(values, workspace.default_region)
     lead.index_for_search()
     db.session.add(lead)
+    return lead, read
+
+
+def create_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue]]:
+    """new_lead, committed, so the new lead has an id for its check."""
+    lead, read = new_lead(workspace, data)
     db.session.commit()
     return lead, read
 
@@ -106,7 +149,9 @@ def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, 
             condition, total = Lead.id.in_(found), len(found)
         else:
             total = None
-    page = max(page, 1)
+    # Ids are 32-bit: no page past 2**31 leads has any, and its offset could overflow the database's
+    # integer (a 500 for ?page=9223372036854775807).
+    page = min(max(page, 1), 2**31 // per_page + 1)
     # One row past the page says whether there is a next one, counted or not.
     rows = db.session.scalars(in_order(condition, sort).offset((page - 1) * per_page).limit(per_page + 1)).all()
     return TablePage(rows[:per_page], page, per_page, total, len(rows) > per_page)

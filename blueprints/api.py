@@ -12,9 +12,10 @@ import quick_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
+from blueprints.api_errors import ApiError, api_error, http_error, json_body
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from lead_store import NAME_FIELDS, NoAddress, create_lead
+from lead_store import NAME_FIELDS, InvalidLead, NoAddress, new_lead
 from imports import uploads
 from imports.reader import ImportFileError
 from models import CheckBatch, Lead, Upload, Workspace
@@ -32,31 +33,9 @@ JSON_NAMES = {
 }
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, **extra):
-        super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
-
-
-def error(status: int, message: str, **extra):
-    return jsonify(success=False, error=message, code=status, **extra), status
-
-
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
-    return error(exc.status, exc.message, **exc.extra)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    messages = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
-    return error(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
-
-
-@bp.app_errorhandler(404)
-def _not_found(exc):
-    # Unknown URLs under /api/ never reach the blueprint's handlers; answer them in JSON too.
-    return error(404, "Not found") if request.path.startswith("/api/") else exc
+bp.register_error_handler(ApiError, api_error)
+# App-wide, for every path under /api: see api_errors.http_error.
+bp.app_errorhandler(HTTPException)(http_error)
 
 
 @bp.before_request
@@ -90,12 +69,15 @@ def lead_json(lead: Lead) -> dict:
     return body
 
 
+LEADS_EXAMPLE = '{"leads": [{"phone": "+12025550143"}]}'
+
+
 @bp.post("/leads")
 def create_leads():
-    body = request.get_json(silent=True)
+    body = json_body(LEADS_EXAMPLE)
     items = body.get("leads") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
-        raise ApiError(400, 'Send a JSON body like {"leads": [{"phone": "+12025550143"}]}')
+        raise ApiError(400, f"Send a JSON body like {LEADS_EXAMPLE}")
     if len(items) > MAX_LEADS_PER_REQUEST:
         raise ApiError(400, f"At most {MAX_LEADS_PER_REQUEST} leads per request")
     workspace = db.session.get(Workspace, g.workspace_id)
@@ -104,13 +86,17 @@ def create_leads():
         data, problem = _lead_fields(item)
         if problem is None:
             try:
-                created.append(create_lead(workspace, data)[0])
+                created.append(new_lead(workspace, data)[0])
+            except InvalidLead as exc:
+                problem = "; ".join(f"{JSON_NAMES[field]} {why}" for field, why in exc.problems.items())
             except NoAddress as exc:
                 problem = str(exc)
         if problem:
             problems.append({"index": index, "error": problem})
     if not created:
         return jsonify(success=False, error="No lead was created", code=400, errors=problems), 400
+    # One commit for the request: a failure stores none of its leads, never some of them.
+    db.session.commit()
     for lead in created:
         try:
             lead_checks.request_check(lead)
@@ -203,7 +189,7 @@ def check_lead():
 
 @bp.post("/leads/check-availability")
 def check_leads_or_address():
-    body = request.get_json(silent=True)
+    body = json_body('{"leadIds": ["1", "2"]} or {"address": "+12025550143"}')
     if not isinstance(body, dict) or ("leadIds" in body) == ("address" in body):
         raise ApiError(400, 'Send a JSON object with either "leadIds" (a list of lead ids) or '
                             '"address" (a phone number or email address)')

@@ -8,7 +8,6 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import Length
 
 import batch_checks
 import exports
@@ -22,22 +21,22 @@ from models import CheckBatch, Lead, LineStatus, SentMessage
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
 
-# The add-lead form's fields, as the page shows them: label and longest value.
-LEAD_FIELDS = {
-    "first_name": ("First name", 100), "last_name": ("Last name", 100), "company": ("Company", 200),
-    "phone": ("Phone", 254), "email": ("Email", 254),
-    "alt_phone1": ("Alternate phone 1", 254), "alt_phone2": ("Alternate phone 2", 254),
-    "alt_phone3": ("Alternate phone 3", 254), "alt_email1": ("Alternate email 1", 254),
-    "alt_email2": ("Alternate email 2", 254), "alt_email3": ("Alternate email 3", 254),
-}
+# The add-lead form's fields, as the page shows them: label and longest value (its column's).
+LEAD_FIELDS = {field: (label, lead_store.MAX_LENGTHS[field]) for field, label in (
+    ("first_name", "First name"), ("last_name", "Last name"), ("company", "Company"),
+    ("phone", "Phone"), ("email", "Email"),
+    ("alt_phone1", "Alternate phone 1"), ("alt_phone2", "Alternate phone 2"), ("alt_phone3", "Alternate phone 3"),
+    ("alt_email1", "Alternate email 1"), ("alt_email2", "Alternate email 2"), ("alt_email3", "Alternate email 3"),
+)}
 
 
 class LeadForm(FlaskForm):
     pass
 
 
+# The lengths are checked by lead_store, as for the API and imports.
 for _name, (_label, _size) in LEAD_FIELDS.items():
-    setattr(LeadForm, _name, StringField(_label, validators=[Length(max=_size)]))
+    setattr(LeadForm, _name, StringField(_label))
 
 
 # Requests that only read, the page's most frequent: they run without a transaction, which on
@@ -184,6 +183,10 @@ def create():
         return redirect(url_for("leads.index"))
     try:
         lead, read = lead_store.create_lead(current_user.workspace, form.data)
+    except lead_store.InvalidLead as exc:
+        for field, problem in exc.problems.items():
+            flash(f"{LEAD_FIELDS[field][0]} {problem}: nothing was saved.", "error")
+        return redirect(url_for("leads.index"))
     except lead_store.NoAddress as exc:
         flash(str(exc), "error")
         return redirect(url_for("leads.index"))

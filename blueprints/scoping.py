@@ -12,7 +12,8 @@ MAX_ID = 2**31 - 1
 def as_id(raw) -> int | None:
     """A row id from text a user sent (URL, form, JSON), or None when it can't be one."""
     text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
+    # Past 20 digits no number is an id (and int() refuses text past 4,300 digits).
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 20 and 0 < int(text) <= MAX_ID else None
 
 
 def owned_or_404(model, row_id: int, workspace_id: int):

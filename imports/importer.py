@@ -17,6 +17,7 @@ from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
 from availability.statuses import LeadStatus
 from exports import SafeCsvWriter
 from extensions import db
+from lead_store import MAX_LENGTHS, NAME_FIELDS
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
 
 from .mapping import LEAD_FIELDS
@@ -24,7 +25,6 @@ from .reader import FileFormat, ImportFileError, count_rows, rows
 from .uploads import discard, problems_path, upload_path
 
 CHUNK = 1000
-NAME_LIMITS = {"first_name": 100, "last_name": 100, "company": 200}
 
 
 def run_import(upload_id: int) -> None:
@@ -213,20 +213,26 @@ def _tallied_here(connection, workspace_id: int, batch_id: int | None, status: s
 # (field, kind, column of its normal form), in check order; computed once, used 800,000 times.
 _ADDRESS_COLUMNS = [(field, kind, f"{field}_norm") for field, kind in ADDRESS_FIELDS]
 # The order of the values _lead returns.
-LEAD_COLUMNS = [*NAME_LIMITS, *(column for field, _, norm in _ADDRESS_COLUMNS for column in (field, norm)),
+LEAD_COLUMNS = [*NAME_FIELDS, *(column for field, _, norm in _ADDRESS_COLUMNS for column in (field, norm)),
                 "search_text"]
 
 
 def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[str]]:
     """The lead's column values (LEAD_COLUMNS order), the addresses that identify it, and what was
-    invalid."""
+    invalid. A value longer than its column makes the whole row invalid (no keys): cut, a name
+    would be wrong and an address could become another one. (The reader's text holds no NUL or
+    unpaired surrogate: CSV drops NULs and decodes with replacement, XML can carry neither.)"""
     if values.get("full_name") and not (values.get("first_name") or values.get("last_name")):
         first, _, last = values["full_name"].partition(" ")
         values = {**values, "first_name": first, "last_name": last.strip()}
-    lead = [values.get(field, "")[:limit] for field, limit in NAME_LIMITS.items()]
+    too_long = [f"{LEAD_FIELDS[field]} is longer than {limit} characters"
+                for field, limit in MAX_LENGTHS.items() if len(values.get(field, "")) > limit]
+    if too_long:
+        return (), set(), too_long
+    lead = [values.get(field, "") for field in NAME_FIELDS]
     keys, fallback, bad = set(), None, []
     for field, kind, _ in _ADDRESS_COLUMNS:
-        raw = values.get(field, "")[:254]
+        raw = values.get(field, "")
         norm = None
         if raw:
             try:
@@ -239,7 +245,7 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
             keys.add(norm)
         elif norm and fallback is None:
             fallback = norm
-    names = len(NAME_LIMITS)
+    names = len(NAME_FIELDS)
     addresses = zip(lead[names::2], lead[names + 1::2])
     return (*lead, search_text(lead[:names], addresses)), keys or ({fallback} if fallback else set()), bad
 

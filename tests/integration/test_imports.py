@@ -105,6 +105,26 @@ def test_a_file_broken_halfway_is_refused_before_anything_lands(app, logged_in, 
     assert "Import failed" in logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
 
 
+def test_a_value_longer_than_its_column_makes_its_row_a_problem_not_a_cut_lead(app, logged_in, run_worker):
+    # Before, names were cut to fit without a word, and an address cut to 254 characters was then
+    # read as an address.
+    rows = [("Ada", "Engines", "2025550142"), ("x" * 101, "", "2025550143"), ("Bob", "c" * 201, "2025550144"),
+            ("Cy", "", "2025550145" + " " * 250 + "5"), ("Di", "", "2025550146")]
+    content = "First Name,Company,Phone\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
+    upload_id = upload(logged_in, content.encode())
+    confirm(logged_in, upload_id, ["first_name", "company", "phone"])
+    run_worker()
+    with app.app_context():
+        row = db.session.get(Upload, upload_id)
+        assert (row.state, row.imported, row.invalid) == ("done", 2, 3)
+        assert sorted(lead.first_name for lead in db.session.scalars(db.select(Lead))) == ["Ada", "Di"]
+    problems = list(csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv")
+                                           .get_data(as_text=True))))
+    assert {int(r[0]): r[1] for r in problems[1:]} == {
+        3: "First name is longer than 100 characters", 4: "Company is longer than 200 characters",
+        5: "Primary phone is longer than 254 characters"}
+
+
 def test_too_many_rows_are_refused_before_importing(app, logged_in, run_worker):
     upload_id = upload(logged_in, b"phone\n" + b"2025550142\n" * 5)
     confirm(logged_in, upload_id, ["phone"])
