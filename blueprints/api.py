@@ -15,9 +15,9 @@ from availability.statuses import LeadStatus
 from blueprints.api_errors import ApiError, api_error, http_error, json_body
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from lead_store import NAME_FIELDS, InvalidLead, NoAddress, new_lead
 from imports import uploads
 from imports.reader import ImportFileError
+from lead_store import NAME_FIELDS, InvalidLead, NoAddress, new_lead
 from models import CheckBatch, Lead, Upload, Workspace
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -102,7 +102,7 @@ def create_leads():
             lead_checks.request_check(lead)
         except lead_checks.BackgroundUnavailable:
             break  # the leads are saved; they stay Not checked until background work is back
-    return jsonify(success=True, created=len(created), leadIds=[str(l.id) for l in created],
+    return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created],
                    errors=problems), 201
 
 
@@ -227,7 +227,7 @@ def _check_lead_list(ids):
     _require_a_line()
     if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
         # Too many to answer while the caller waits: a batch, with a URL to follow it.
-        batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_([l.id for l in leads]))
+        batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_([lead.id for lead in leads]))
         return jsonify(success=True, batchId=str(batch.id),
                        statusUrl=url_for("api.batch_status", batch_id=batch.id)), 202
     results = []

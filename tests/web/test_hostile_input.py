@@ -24,7 +24,8 @@ def post_raw(client, token, body: bytes | str):
 @pytest.mark.parametrize("body", [
     '{"leads": [{"phone": "2025550142", "firstName": "\\ud800"}, {"phone": "2025550143", "company": "a\\u0000b"}]}',
     # The surrogate as raw bytes, which are not UTF-8 at all (json reads them all the same)
-    b'{"leads": [{"phone": "2025550142", "firstName": "\xed\xa0\x80"}, {"phone": "2025550143", "company": "a\\u0000b"}]}',
+    b'{"leads": [{"phone": "2025550142", "firstName": "\xed\xa0\x80"},'
+    b' {"phone": "2025550143", "company": "a\\u0000b"}]}',
 ])
 def test_a_lone_surrogate_or_a_nul_is_refused_with_its_field(app, client, token, body):
     response = post_raw(client, token, body)
