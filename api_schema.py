@@ -1,7 +1,15 @@
 """The API's OpenAPI 3.1 description, served at /api/openapi.json and tested with schemathesis."""
+from lead_store import MAX_LENGTHS
+
 STATUSES = ["not_checked", "checking", "available", "unavailable", "error", "no_active_line"]
-LEAD_FIELDS = ["firstName", "lastName", "company", "phone", "email", "altPhone1", "altPhone2", "altPhone3",
-               "altEmail1", "altEmail2", "altEmail3"]
+# The API's camelCase names for the lead fields.
+JSON_NAMES = {
+    "first_name": "firstName", "last_name": "lastName", "company": "company",
+    "phone": "phone", "email": "email",
+    "alt_phone1": "altPhone1", "alt_phone2": "altPhone2", "alt_phone3": "altPhone3",
+    "alt_email1": "altEmail1", "alt_email2": "altEmail2", "alt_email3": "altEmail3",
+}
+LEAD_FIELDS = list(JSON_NAMES.values())
 ID = {"type": "string", "pattern": "^[0-9]+$", "description": "A numeric id, as a string"}
 
 
@@ -38,7 +46,9 @@ SCHEMAS = {
     "RowError": {"type": "object", "required": ["index", "error"],
                  "properties": {"index": {"type": "integer"}, "error": {"type": "string"}}},
     "Status": {"type": "string", "enum": STATUSES},
-    "LeadInput": {"type": "object", "properties": {name: {"type": "string"} for name in LEAD_FIELDS}},
+    # The lengths are the columns' (lead_store reads them from the model).
+    "LeadInput": {"type": "object", "properties": {
+        name: {"type": "string", "maxLength": MAX_LENGTHS[field]} for field, name in JSON_NAMES.items()}},
     "Lead": {
         "type": "object",
         "required": ["id", "status", "available", "availableAddress", "checkedAt", "error", "invalidAddresses"],

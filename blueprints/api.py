@@ -9,6 +9,7 @@ import api_tokens
 import batch_checks
 import lead_checks
 import quick_checks
+from api_schema import JSON_NAMES
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
@@ -23,15 +24,6 @@ from models import CheckBatch, Lead, Upload, Workspace
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LEADS_PER_REQUEST = 1000
-
-# The API's camelCase names for the lead fields.
-JSON_NAMES = {
-    "first_name": "firstName", "last_name": "lastName", "company": "company",
-    "phone": "phone", "email": "email",
-    "alt_phone1": "altPhone1", "alt_phone2": "altPhone2", "alt_phone3": "altPhone3",
-    "alt_email1": "altEmail1", "alt_email2": "altEmail2", "alt_email3": "altEmail3",
-}
-
 
 bp.register_error_handler(ApiError, api_error)
 # App-wide, for every path under /api: see api_errors.http_error.

@@ -68,9 +68,12 @@ def test_a_field_longer_than_its_column_is_reported_and_the_others_land(app, cli
     assert [(lead.phone, lead.first_name) for lead in leads_stored(app)] == [("2025550142", "x" * 100)]
 
 
-def test_the_limits_are_the_columns(app):
+def test_the_limits_are_the_columns_and_the_api_describes_them(client):
     assert lead_store.MAX_LENGTHS == {"first_name": 100, "last_name": 100, "company": 200,
                                       **{field: 254 for field in lead_store.TEXT_FIELDS[3:]}}
+    described = client.get("/api/openapi.json").json["components"]["schemas"]["LeadInput"]["properties"]
+    assert (described["firstName"]["maxLength"], described["company"]["maxLength"],
+            described["altEmail3"]["maxLength"]) == (100, 200, 254)
 
 
 @pytest.mark.parametrize("second", [{"firstName": "x" * 150}, {"firstName": "\ud800"}])
