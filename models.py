@@ -1,7 +1,7 @@
 """SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
@@ -54,7 +54,7 @@ def search_text(names, addresses) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Workspace(db.Model):

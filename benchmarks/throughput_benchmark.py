@@ -99,9 +99,10 @@ def main() -> None:
         os.environ["DATABASE_URL"], drop = fresh_postgres(args.postgres)
     else:
         os.environ.pop("DATABASE_URL", None)
+    from flask_migrate import upgrade
+
     import embedded_redis
     from app import create_app
-    from flask_migrate import upgrade
 
     os.environ["REDIS_URL"] = args.redis or embedded_redis.ensure_running(os.environ["INSTANCE_PATH"])
     app = create_app()

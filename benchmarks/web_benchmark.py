@@ -245,8 +245,9 @@ def main() -> None:
              f"workspace has {LINES} active lines (2 with a daily cap), which the running check's ETA reads. "
              f"Two loads from a second process, each throughout its own set of timings: **team**, {users} users "
              "with the leads page open during a bulk check (each page polls every 2 s for the batch and 20 "
-             f"rows, all changed, the worst case; and is reloaded every 20 s); **saturation**, {pages} clients loading the leads page back "
-             "to back. Each request below timed in turn, interleaved, by a third client (http.client, a new\nconnection each time as gunicorn's sync workers close them).\n",
+             f"rows, all changed, the worst case; and is reloaded every 20 s); **saturation**, {pages} clients "
+             "loading the leads page back to back. Each request below timed in turn, interleaved, by a third client "
+             "(http.client, a new\nconnection each time as gunicorn's sync workers close them).\n",
              "| Database | Load (its requests/s) | Endpoint | p50 ms | p95 ms | p95 ÷ trivial p95 |",
              "|---|---|---|---|---|---|"]
     for database, by_load in results.items():

@@ -2,7 +2,14 @@
 import zlib
 
 from flask import (
-    Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context,
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required

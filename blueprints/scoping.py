@@ -3,7 +3,6 @@ from flask import abort
 
 from extensions import db
 
-
 # Ids are 32-bit integers (INTEGER on PostgreSQL): a larger number names nothing, and sent to the
 # database it would be an error, not a miss.
 MAX_ID = 2**31 - 1

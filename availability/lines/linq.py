@@ -3,8 +3,15 @@ import requests
 
 from ..outcomes import CheckResult, Outcome, SendResult
 from ._http import (
-    DEFAULT_RETRY_AFTER, as_seconds, call, json_body, not_sent, retry_after_header, seconds_in_message,
-    send_refused, short,
+    DEFAULT_RETRY_AFTER,
+    as_seconds,
+    call,
+    json_body,
+    not_sent,
+    retry_after_header,
+    seconds_in_message,
+    send_refused,
+    short,
 )
 
 

@@ -139,7 +139,8 @@ def test_long_lists_become_a_batch(app, client, user, token, demo_line, run_work
     run_worker()
     done = client.get(status_url, headers=auth(token)).json
     assert (done["state"], done["done"], done["available"], done["unavailable"]) == ("done", 3, 2, 1)
-    assert done["results"] == [{"leadId": i, "available": n % 2 == 0, "status": "available" if n % 2 == 0 else "unavailable"}
+    assert done["results"] == [{"leadId": i, "available": n % 2 == 0,
+                                 "status": "available" if n % 2 == 0 else "unavailable"}
                                for n, i in enumerate(ids)]
     assert_error(client.get("/api/batches/999", headers=auth(token)), 404)
 

@@ -73,9 +73,9 @@ def test_without_an_active_line_leads_say_so_and_nothing_is_queued(app, logged_i
 
 def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
         app, logged_in, demo_line, run_worker):
-    import line_admin
     from rq.registry import ScheduledJobRegistry
 
+    import line_admin
     from jobs.queue import check_queue
 
     with app.app_context():

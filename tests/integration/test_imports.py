@@ -49,7 +49,8 @@ def test_a_messy_file_is_imported_reported_and_checked(app, logged_in, demo_line
         row = db.session.get(Upload, upload_id)
         assert (row.state, row.rows_total, row.rows_done) == ("done", 7, 7)
         assert (row.imported, row.duplicates, row.invalid, row.empty, row.invalid_fields) == (3, 2, 1, 1, 1)
-        leads = {l.first_name: l for l in db.session.scalars(db.select(Lead).where(Lead.upload_id == upload_id))}
+        imported = db.session.scalars(db.select(Lead).where(Lead.upload_id == upload_id))
+        leads = {lead.first_name: lead for lead in imported}
         assert set(leads) == {"José", "Ann", "Half"}
         assert leads["José"].status == "available" and leads["José"].available_address == "+12025550142"
         assert leads["Ann"].status == "unavailable" and leads["Ann"].alt_phone2_norm == "+12025550147"
@@ -83,12 +84,12 @@ def test_without_a_line_leads_say_so_until_a_line_is_added(app, logged_in, demo_
     confirm(logged_in, upload_id, ["phone"])
     run_worker()
     with app.app_context():
-        assert {l.status for l in db.session.scalars(db.select(Lead))} == {"no_active_line"}
+        assert {lead.status for lead in db.session.scalars(db.select(Lead))} == {"no_active_line"}
     logged_in.post("/lines/new", data={"name": "Demo", "provider": "demo", "url": demo_server.url,
                                        "secret": "demo-key", "rate_per_minute": 60})
     run_worker()
     with app.app_context():
-        assert sorted(l.status for l in db.session.scalars(db.select(Lead))) == ["available", "unavailable"]
+        assert sorted(lead.status for lead in db.session.scalars(db.select(Lead))) == ["available", "unavailable"]
 
 
 def test_a_file_broken_halfway_is_refused_before_anything_lands(app, logged_in, run_worker):

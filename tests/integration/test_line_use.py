@@ -63,7 +63,7 @@ def test_a_429_pauses_the_line_for_every_later_check(app, logged_in, demo_line, 
         run_worker()
         # One answer, one 429; the third lead never reached the paused line.
         assert demo_server.stats["calls"] == 2 and demo_server.stats["rate_limited"] == 1
-        statuses = sorted(l.status for l in db.session.scalars(db.select(Lead)))
+        statuses = sorted(lead.status for lead in db.session.scalars(db.select(Lead)))
         assert statuses == ["checking", "checking", "unavailable"]
         wait = pacer(db.session.get(Line, demo_line)).try_acquire()
         assert 50 < wait <= 60  # the demo line's retry_after, for everyone

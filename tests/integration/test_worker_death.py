@@ -38,7 +38,7 @@ def test_leads_checked_by_a_killed_worker_end_final_within_two_minutes(app, logg
     took = work_until_final(app, None, tmp_path / "rescuer.log", 150)
     assert took <= 120, f"took {took:.0f} s"
     with app.app_context():
-        statuses = {l.phone: l.status for l in db.session.scalars(db.select(Lead))}
+        statuses = {lead.phone: lead.status for lead in db.session.scalars(db.select(Lead))}
     assert statuses == {"2025550142": "available", "2025550144": "available", "2025550143": "unavailable"}
 
 
@@ -56,7 +56,7 @@ def test_a_batch_whose_worker_is_killed_adds_up_and_spends_no_call_twice(app, us
     assert took <= 120, f"took {took:.0f} s"
     with app.app_context():
         progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
-        errors = [l.error for l in db.session.scalars(db.select(Lead).where(Lead.status == "error"))]
+        errors = [lead.error for lead in db.session.scalars(db.select(Lead).where(Lead.status == "error"))]
     assert not errors
     assert progress["done"] == progress["total"] == 6
     assert progress["available"] + progress["unavailable"] == 6

@@ -1,9 +1,16 @@
 """Normalising phones and emails: the forms we store and send to lines."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from availability.addresses import (
-    ADDRESS_FIELDS, InvalidAddress, Kind, guess_kind, normalise_email, normalise_phone, read_field,
+    ADDRESS_FIELDS,
+    InvalidAddress,
+    Kind,
+    guess_kind,
+    normalise_email,
+    normalise_phone,
+    read_field,
 )
 
 

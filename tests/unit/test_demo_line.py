@@ -3,7 +3,8 @@ import time
 
 import pytest
 import requests
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from demo_line import DemoLineServer, demo_availability
 

@@ -3,7 +3,8 @@ import csv
 import io
 from datetime import datetime
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from exports import COLUMNS, FORMULA_STARTS, csv_lines, spreadsheet_safe
 

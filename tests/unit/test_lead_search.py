@@ -32,7 +32,8 @@ def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, se
         leads = [Lead(workspace_id=workspace.id, first_name=first, company=company,
                       search_text=search_text([first, company], [])) for first, company in names]
         # The same text in another workspace is never found.
-        db.session.add_all([*leads, Lead(workspace_id=other.id, search_text=search_text([n for pair in names for n in pair], []))])
+        other_lead = Lead(workspace_id=other.id, search_text=search_text([n for pair in names for n in pair], []))
+        db.session.add_all([*leads, other_lead])
         db.session.commit()
         leads[0].first_name = edit
         leads[0].index_for_search()

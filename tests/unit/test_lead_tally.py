@@ -152,7 +152,8 @@ def test_an_import_counts_its_leads_in_chunks_and_a_failed_chunk_counts_none(app
         monkeypatch.setattr(importer, "_insert", failing_third_chunk)
         with pytest.raises(RuntimeError):
             importer.run_import(_uploaded(workspace.id, [f"20255502{n:02d}" for n in range(10)]))
-        imported = db.session.scalar(db.select(db.func.count()).select_from(Lead).where(Lead.workspace_id == workspace.id))
+        imported = db.session.scalar(
+            db.select(db.func.count()).select_from(Lead).where(Lead.workspace_id == workspace.id))
         assert imported == 7 + 6  # the failed chunk was rolled back
         assert counted(workspace.id) == tallied(workspace.id)
         # The tally trigger is in place again: a lead added one at a time is counted.

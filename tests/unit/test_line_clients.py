@@ -3,8 +3,8 @@ import json
 import socket
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -166,7 +166,7 @@ def test_linq_error_shapes(server, status, body, outcome):
 
 
 def in_a_minute():
-    return format_datetime(datetime.now(timezone.utc) + timedelta(seconds=90), usegmt=True)
+    return format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
 
 
 @pytest.mark.parametrize("body, headers, expected", [

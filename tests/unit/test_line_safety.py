@@ -122,7 +122,8 @@ def test_the_name_is_resolved_once_so_it_cannot_rebind(monkeypatch, loopback_ser
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     url = f"http://rebind.example.com:{loopback_server}"
-    assert client_for(LineConfig("linq", url, "k"), allow_private=True).check("+1202555014").outcome is Outcome.AVAILABLE
+    client = client_for(LineConfig("linq", url, "k"), allow_private=True)
+    assert client.check("+1202555014").outcome is Outcome.AVAILABLE
     assert lookups == ["rebind.example.com"]
 
 

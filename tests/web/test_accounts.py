@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 
-from support import PASSWORD, flask_command
 from extensions import db
 from models import ApiToken, Line, User
+from support import PASSWORD, flask_command
 
 
 def test_pages_need_a_login(client):

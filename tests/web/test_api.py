@@ -1,9 +1,9 @@
 """The first slice of the JSON API: bearer tokens, creating leads, reading a lead."""
 import pytest
 
-from support import auth
 from extensions import db
 from models import Lead
+from support import auth
 
 
 def test_missing_or_bad_tokens_get_a_json_401(client, token):

@@ -8,7 +8,6 @@ from schemathesis import checks
 
 from support import auth
 
-
 # What the API promises: never a 5xx, only described status codes, content types, headers and
 # bodies, and no answer without a token. (A schema-valid body may still be refused with a reason —
 # an address that is not a phone number, no line — so "positive data accepted" is not among them.)

@@ -31,7 +31,8 @@ def add_leads(app, user, how_many, batch_id=None):
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
         db.session.execute(db.insert(Lead), [
-            {"workspace_id": workspace_id, "first_name": f"Lead {n}", "search_text": f"lead {n}", "phone": f"20255{n:05d}",
+            {"workspace_id": workspace_id, "first_name": f"Lead {n}", "search_text": f"lead {n}",
+             "phone": f"20255{n:05d}",
              "phone_norm": f"+120255{n:05d}", "status": "checking" if batch_id else "available",
              "batch_id": batch_id, "check_run": lead_checks.batch_run(batch_id) if batch_id else None}
             for n in range(how_many)])
