@@ -10,13 +10,16 @@ from redis import RedisError
 from address_checks import capped_today, seconds_to_next_utc_day
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import check_queue, checks_in_redis, drop_queued_checks, enqueue_checks
+from jobs.queue import check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
 from lead_checks import BATCH_RUN, FRESH_RUN, BackgroundUnavailable, active_lines, batch_run, has_line_switched_on
-from models import CheckBatch, Lead, LeadTally, Line, utcnow
+from models import CheckBatch, Lead, LeadTally, Line, Upload, UploadState, utcnow
 
 log = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
+# A batch (not an upload's) not queued this long after it was made never will be: the process
+# queueing it died. Queueing 100,000 checks takes seconds.
+BATCH_QUEUEING_SECONDS = 600
 
 
 def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> CheckBatch | None:
@@ -119,13 +122,22 @@ def requeue_lost_checks() -> int:
     """Every lead Checking for a while (CHECK_LOST_AFTER_SECONDS) whose check no job in Redis holds
     gets a job again: Redis restarted empty or from an older snapshot, or was flushed. Decided from
     the leads and the jobs themselves, as no mark kept in Redis can say whether a snapshot is
-    current. A batch still being queued is left alone. Returns how many were queued again."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
+    current. A batch still being queued is left alone: an upload's until its import ends (the
+    import is revived if Redis lost it: imports.uploads.requeue_lost_imports), any other for
+    BATCH_QUEUEING_SECONDS (its process died queueing it, if it is not queued by then). Returns how
+    many were queued again."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
     # Only the workspaces with leads Checking (the tally says which), each read through its index.
     workspaces = db.session.scalars(db.select(LeadTally.workspace_id).where(
         LeadTally.batch_id == 0, LeadTally.status == LeadStatus.CHECKING, LeadTally.n > 0)).all()
-    unqueued_batch = db.and_(Lead.check_run.startswith(BATCH_RUN),
-                             db.or_(CheckBatch.queued_at.is_(None), CheckBatch.queued_at > cutoff))
+    importing = db.select(Upload.id).where(Upload.batch_id == CheckBatch.id, Upload.state.in_(
+        (UploadState.QUEUED, UploadState.IMPORTING))).correlate(CheckBatch).exists()
+    # (NULLs spelled out: NOT of a NULL comparison would drop the lead.)
+    being_queued = db.and_(db.func.coalesce(Lead.check_run, "").startswith(BATCH_RUN), db.or_(
+        db.and_(CheckBatch.queued_at.is_not(None), CheckBatch.queued_at > cutoff),
+        db.and_(CheckBatch.queued_at.is_(None), db.or_(
+            CheckBatch.created_at > now - timedelta(seconds=BATCH_QUEUEING_SECONDS), importing))))
     # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
     checking = []
     for workspace_id in workspaces:
@@ -133,12 +145,12 @@ def requeue_lost_checks() -> int:
             db.select(Lead.id, Lead.check_run).outerjoin(CheckBatch, CheckBatch.id == Lead.batch_id)
             .where(Lead.workspace_id == workspace_id, Lead.status == LeadStatus.CHECKING,
                    db.or_(Lead.check_started_at.is_(None), Lead.check_started_at <= cutoff),
-                   db.not_(unqueued_batch))
+                   db.not_(being_queued))
         ).all()
     db.session.rollback()  # end the read: the jobs are read next
     if not checking:
         return 0
-    in_redis = checks_in_redis()
+    in_redis, _ = jobs_in_redis()
     lost = [(lead_id, run) for lead_id, run in checking if (lead_id, run) not in in_redis]
     # As fresh as the check asked for: answers given since it began still count, so an address
     # answered before the loss costs no second call.

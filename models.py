@@ -198,6 +198,8 @@ class Upload(db.Model):
     error: Mapped[str | None] = mapped_column(Str(500))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("check_batch.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When its import job was queued: a job Redis lost is told by it (uploads.requeue_lost_imports).
+    queued_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     @property

@@ -13,7 +13,8 @@ from rq.job import Job
 import lead_checks
 from availability.pacing import line_use
 from extensions import db
-from jobs.queue import check_queue, enqueue_import, redis_connection
+from imports import uploads
+from jobs.queue import check_queue, redis_connection
 from models import Lead, Line, Upload
 
 # The most recent failed jobs looked at; older ones stay in RQ's registry until it expires them.
@@ -66,7 +67,7 @@ def retry(workspace_id: int, job_id: str) -> bool:
             lead_checks.request_check(lead)
         else:
             registry.remove(job, delete_job=True)
-            enqueue_import(job.args[0])
+            uploads.queue_import(db.session.get(Upload, job.args[0]))
         return True
     return False
 

@@ -40,7 +40,7 @@ def measure(database_url: str | None, leads: int, rounds: int) -> dict:
     import batch_checks
     from app import create_app
     from extensions import db
-    from jobs.queue import check_queue, checks_in_redis, enqueue_checks
+    from jobs.queue import check_queue, enqueue_checks, jobs_in_redis
     from lead_checks import batch_run
     from models import CheckBatch, Lead, Workspace, utcnow
 
@@ -67,7 +67,7 @@ def measure(database_url: str | None, leads: int, rounds: int) -> dict:
             assert batch_checks.requeue_lost_checks() == 0
             timings["look"].append(time.perf_counter() - began)
             began = time.perf_counter()
-            checks_in_redis()
+            jobs_in_redis()
             timings["redis"].append(time.perf_counter() - began)
             timings["database"].append(timings["look"][-1] - timings["redis"][-1])
         check_queue().empty()

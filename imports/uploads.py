@@ -54,8 +54,6 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
 
 def start(upload: Upload, mapping: list[str | None]) -> None:
     """Confirm the mapping and queue the import. Raises ImportFileError when it can't be used."""
-    from jobs.queue import enqueue_import
-
     if upload.state != UploadState.MAPPING:
         raise ImportFileError("This file is already being imported.")
     mapping = (list(mapping) + [None] * len(upload.headers))[: len(upload.headers)]
@@ -64,13 +62,44 @@ def start(upload: Upload, mapping: list[str | None]) -> None:
         raise ImportFileError(problem)
     upload.mapping = mapping
     upload.state = UploadState.QUEUED
-    db.session.commit()
     try:
-        enqueue_import(upload.id)
+        queue_import(upload)
     except Exception as exc:  # Redis unreachable: keep the upload waiting for another try
         upload.state = UploadState.MAPPING
         db.session.commit()
         raise ImportFileError("Background work is unavailable right now; try again shortly.") from exc
+
+
+def queue_import(upload: Upload) -> None:
+    """Queue the upload's import job, noting when: a job Redis lost is told by it (below)."""
+    from jobs.queue import enqueue_import
+
+    upload.queued_at = utcnow()
+    db.session.commit()
+    enqueue_import(upload.id)
+
+
+def requeue_lost_imports() -> int:
+    """Queue again the import of every upload queued or importing whose job Redis no longer holds
+    (restarted empty or from an older snapshot, flushed): it resumes where it stopped, and then
+    queues its batch's checks. Told from the uploads and the jobs' ids, left alone for
+    CHECK_LOST_AFTER_SECONDS after being queued (the job goes in just after). An import that
+    failed for good stays in Redis's failed registry, for a person to retry. Returns how many."""
+    from jobs.queue import enqueue_import, jobs_in_redis
+
+    cutoff = utcnow() - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
+    # Uploads first, jobs second: a job queued in between is seen.
+    waiting = db.session.scalars(db.select(Upload.id).where(
+        Upload.state.in_((UploadState.QUEUED, UploadState.IMPORTING)),
+        db.or_(Upload.queued_at.is_(None), Upload.queued_at <= cutoff))).all()
+    db.session.rollback()
+    if not waiting:
+        return 0
+    _, in_redis = jobs_in_redis()
+    lost = [upload_id for upload_id in waiting if upload_id not in in_redis]
+    for upload_id in lost:
+        enqueue_import(upload_id)
+    return len(lost)
 
 
 def discard(upload: Upload) -> None:

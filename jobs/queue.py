@@ -56,8 +56,10 @@ def job_app() -> Flask:
 def enqueue_import(upload_id: int) -> None:
     from jobs.imports import import_upload
 
+    # The id names the upload, as a check job's names its lead (jobs_in_redis).
     check_queue().enqueue(import_upload, upload_id, job_timeout=IMPORT_JOB_TIMEOUT, retry=RETRY,
-                          description=f"import upload {upload_id}")
+                          description=f"import upload {upload_id}",
+                          job_id=f"import_{upload_id}_{uuid.uuid4().hex[:12]}")
 
 
 def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again: bool = False) -> None:
@@ -79,7 +81,7 @@ def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again:
 
 def check_job_id(lead_id: int, run: str, tag: str | None = None) -> str:
     """Every check job's id names its lead and run, so that the jobs Redis holds can be told from
-    their ids alone (checks_in_redis). RQ allows letters, digits, _ and - in an id; runs have no _."""
+    their ids alone (jobs_in_redis). RQ allows letters, digits, _ and - in an id; runs have no _."""
     return f"check_{lead_id}_{run}_{tag or uuid.uuid4().hex[:12]}"
 
 
@@ -133,24 +135,31 @@ def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt
         queue.enqueue(check_lead, *args, job_id=job_id, **kwargs)
 
 
-def checks_in_redis() -> set[tuple[int, str]]:
-    """(lead id, run) of every check job Redis holds: waiting, scheduled, being taken by a worker or
-    running. One MULTI reads the four places at one instant, so a job moving from one to the next
-    (RQ moves it atomically too) can't be missed between two reads. Only ids are read: they name
-    their lead and run (check_job_id), and 100,000 of them are a few MB."""
+def jobs_in_redis() -> tuple[set[tuple[int, str]], set[int]]:
+    """(lead id, run) of every check job Redis holds — waiting, scheduled, being taken by a worker,
+    running — and the upload id of every import job it holds (failed ones too: a failed import is
+    retried by a person, from the Operations page). One MULTI reads every place at one instant, so
+    a job moving from one to the next (RQ moves it atomically too) can't be missed between two
+    reads. Only ids are read: they name their lead and run, or upload (check_job_id,
+    enqueue_import), and 100,000 of them are a few MB."""
     queue = check_queue()
     with queue.connection.pipeline(transaction=True) as pipe:
         pipe.lrange(queue.key, 0, -1)
         pipe.lrange(queue.intermediate_queue_key, 0, -1)
         pipe.zrange(queue.scheduled_job_registry.key, 0, -1)
         pipe.zrange(queue.started_job_registry.key, 0, -1)  # entries are "job id:execution id"
-        waiting, taken, scheduled, started = pipe.execute()
-    checks = set()
+        pipe.zrange(queue.failed_job_registry.key, 0, -1)
+        waiting, taken, scheduled, started, failed = pipe.execute()
+    checks, imports = set(), set()
     for raw in (*waiting, *taken, *scheduled, *(entry.split(b":")[0] for entry in started)):
-        parts = raw.decode().split("_")
-        if len(parts) == 4 and parts[0] == "check" and parts[1].isdigit():
-            checks.add((int(parts[1]), parts[2]))
-    return checks
+        kind, _, rest = raw.decode().partition("_")
+        if kind == "check":
+            lead_id, _, run = rest.partition("_")
+            checks.add((int(lead_id), run.rsplit("_", 1)[0]))
+        elif kind == "import":
+            imports.add(int(rest.partition("_")[0]))
+    imports.update(int(raw.decode().split("_")[1]) for raw in failed if raw.startswith(b"import_"))
+    return checks, imports
 
 
 def lost_check_sweep_due() -> bool:

@@ -14,6 +14,7 @@ from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
 import batch_checks
+from imports import uploads
 from jobs.queue import check_queue, enqueue_recheck_sweep, job_app, lost_check_sweep_due, redis_connection
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,11 @@ class AppWorker(SimpleWorker):
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         with job_app().app_context():
-            # One worker at a time looks for Checking leads whose jobs Redis lost.
+            # One worker at a time looks for the imports and checks whose jobs Redis lost.
             if lost_check_sweep_due():
-                requeued = batch_checks.requeue_lost_checks()
-                if requeued:
-                    self.log.warning("Redis had lost %d checks: queued again", requeued)
+                imports, checks = uploads.requeue_lost_imports(), batch_checks.requeue_lost_checks()
+                if imports or checks:
+                    self.log.warning("Redis had lost %d imports and %d checks: queued again", imports, checks)
             # Every worker tries; Redis lets one sweep through per period, so it runs while any worker does.
             enqueue_recheck_sweep()
 

@@ -61,3 +61,41 @@ def test_only_the_checks_redis_lost_are_queued_again(app, user, demo_line):
         app.config["CHECK_LOST_AFTER_SECONDS"] = 3600
         _drop_jobs_of(queue, lost.id)
         assert batch_checks.requeue_lost_checks() == 0
+
+
+def test_a_batch_is_left_alone_while_it_is_queued_and_an_import_redis_lost_is_queued_again(app, user, demo_line):
+    """An upload's batch waits for its import; if Redis lost the import job, the import is queued
+    again (it resumes, then queues the checks). A bulk batch its process never finished queueing
+    is lost after BATCH_QUEUEING_SECONDS."""
+    from datetime import timedelta
+
+    from imports import uploads
+    from models import CheckBatch, Upload, utcnow
+
+    app.config["CHECK_LOST_AFTER_SECONDS"] = 0
+    with app.app_context():
+        workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
+        imported, dropped = (lead_store.create_lead(workspace, {"phone": f"20255502{n:02d}"})[0] for n in range(2))
+        upload_batch = batch_checks.open_batch(workspace.id, "upload")
+        upload = Upload(workspace_id=workspace.id, filename="a.csv", stored_name="x", kind="csv",
+                        state="importing", batch_id=upload_batch.id)
+        db.session.add(upload)
+        db.session.flush()
+        bulk = batch_checks.open_batch(workspace.id, "bulk")
+        for lead, batch in ((imported, upload_batch), (dropped, bulk)):
+            db.session.execute(db.update(Lead).where(Lead.id == lead.id).values(**batch_checks.checking_values(batch)))
+        db.session.commit()
+        queue = check_queue()
+
+        # Its import job is gone (Redis restarted): it is queued again, its batch's lead waits for it.
+        assert uploads.requeue_lost_imports() == 1
+        assert [job.args for job in queue.get_jobs()] == [(upload.id,)]
+        assert uploads.requeue_lost_imports() == 0, "queued once"
+        assert batch_checks.requeue_lost_checks() == 0, "a bulk batch queued minutes ago may still be queueing"
+
+        bulk.created_at = utcnow() - timedelta(seconds=batch_checks.BATCH_QUEUEING_SECONDS + 1)
+        upload_batch.created_at = bulk.created_at
+        db.session.commit()
+        assert batch_checks.requeue_lost_checks() == 1
+        assert {job.args[0] for job in queue.get_jobs()} == {upload.id, dropped.id}
+        assert db.session.get(CheckBatch, upload_batch.id).queued_at is None
