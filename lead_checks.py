@@ -130,7 +130,8 @@ FRESH_RUN = "fresh-"
 
 
 def new_run(fresh: bool) -> str:
-    return (FRESH_RUN if fresh else "") + uuid.uuid4().hex
+    # Within the column's 36 characters: "fresh-" and 120 random bits.
+    return FRESH_RUN + uuid.uuid4().hex[:30] if fresh else uuid.uuid4().hex
 
 
 BATCH_RUN = "batch-"
