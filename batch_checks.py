@@ -132,21 +132,21 @@ def requeue_lost_checks() -> int:
     workspaces = db.session.scalars(db.select(LeadTally.workspace_id).where(
         LeadTally.batch_id == 0, LeadTally.status == LeadStatus.CHECKING, LeadTally.n > 0)).all()
     importing = db.select(Upload.id).where(Upload.batch_id == CheckBatch.id, Upload.state.in_(
-        (UploadState.QUEUED, UploadState.IMPORTING))).correlate(CheckBatch).exists()
-    # (NULLs spelled out: NOT of a NULL comparison would drop the lead.)
-    being_queued = db.and_(db.func.coalesce(Lead.check_run, "").startswith(BATCH_RUN), db.or_(
-        db.and_(CheckBatch.queued_at.is_not(None), CheckBatch.queued_at > cutoff),
-        db.and_(CheckBatch.queued_at.is_(None), db.or_(
-            CheckBatch.created_at > now - timedelta(seconds=BATCH_QUEUEING_SECONDS), importing))))
+        (UploadState.QUEUED, UploadState.IMPORTING))).exists()
     # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
     checking = []
     for workspace_id in workspaces:
-        checking += db.session.execute(
-            db.select(Lead.id, Lead.check_run).outerjoin(CheckBatch, CheckBatch.id == Lead.batch_id)
-            .where(Lead.workspace_id == workspace_id, Lead.status == LeadStatus.CHECKING,
-                   db.or_(Lead.check_started_at.is_(None), Lead.check_started_at <= cutoff),
-                   db.not_(being_queued))
-        ).all()
+        being_queued = db.session.scalars(db.select(CheckBatch.id).where(
+            CheckBatch.workspace_id == workspace_id,
+            db.or_(CheckBatch.queued_at > cutoff, db.and_(CheckBatch.queued_at.is_(None), db.or_(
+                CheckBatch.created_at > now - timedelta(seconds=BATCH_QUEUEING_SECONDS), importing))))).all()
+        query = db.select(Lead.id, Lead.check_run).where(
+            Lead.workspace_id == workspace_id, Lead.status == LeadStatus.CHECKING,
+            db.or_(Lead.check_started_at.is_(None), Lead.check_started_at <= cutoff))
+        if being_queued:  # (a lead Checking has a run; a lead of no batch, a batch id of None)
+            query = query.where(db.not_(db.and_(Lead.check_run.startswith(BATCH_RUN),
+                                                db.func.coalesce(Lead.batch_id, 0).in_(being_queued))))
+        checking += db.session.execute(query).all()
     db.session.rollback()  # end the read: the jobs are read next
     if not checking:
         return 0
