@@ -152,3 +152,15 @@ def throwaway_redis(tmp_path):
     yield server
     if server.process.poll() is None:
         server.kill()
+
+
+@pytest.fixture
+def faulty():
+    """A BlueBubbles server on loopback failing in a different way for each fault number
+    (tests/faulty_line.py)."""
+    from faulty_line import FaultyBlueBubbles
+
+    server = FaultyBlueBubbles()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -7,7 +7,7 @@ import batch_checks
 import lead_store
 import line_admin
 from extensions import db
-from faulty_line import LATE_BY, PASSWORD, TIMEOUT, FaultyBlueBubbles
+from faulty_line import LATE_BY, PASSWORD, TIMEOUT
 from models import AddressResult, Lead, User, Workspace
 from support import work_until_final
 
@@ -16,14 +16,6 @@ pytestmark = pytest.mark.integration
 # The worker waits 1 s; the line answers after LATE_BY (3) s; retries come 0.5 s apart.
 WORKER_ENV = {"LINE_CONNECT_TIMEOUT": "1", "LINE_READ_TIMEOUT": "1", "LINE_DEADLINE": "1",
               "CHECK_RETRY_DELAYS": "0.5,0.5"}
-
-
-@pytest.fixture
-def faulty():
-    server = FaultyBlueBubbles()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_late_answer_is_kept_and_the_retry_uses_it_instead_of_calling_again(app, user, faulty, tmp_path):

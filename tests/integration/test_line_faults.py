@@ -8,7 +8,7 @@ import batch_checks
 import lead_store
 import line_admin
 from extensions import db
-from faulty_line import GARBAGE, PASSWORD, RESET, SERVER_ERROR, STORM, TIMEOUT, TRICKLE, FaultyBlueBubbles
+from faulty_line import GARBAGE, PASSWORD, RESET, SERVER_ERROR, STORM, TIMEOUT, TRICKLE
 from models import CheckBatch, Lead, Line, User, Workspace
 from support import free_port, start_flask, wait_for, work_until_final
 
@@ -17,14 +17,6 @@ pytestmark = pytest.mark.integration
 # Short enough for the test, long enough to tell the faults apart.
 WORKER_ENV = {"LINE_CONNECT_TIMEOUT": "1", "LINE_READ_TIMEOUT": "1", "LINE_DEADLINE": "2",
               "CHECK_RETRY_DELAYS": "0.5,0.5"}
-
-
-@pytest.fixture
-def faulty():
-    server = FaultyBlueBubbles()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def workspace_of(user_id):

@@ -9,20 +9,12 @@ import address_checks
 import line_admin
 from cli import create_user
 from extensions import db
-from faulty_line import PASSWORD, TEN_DAYS, FaultyBlueBubbles
+from faulty_line import PASSWORD, TEN_DAYS
 from jobs.queue import redis_connection
 from models import AddressResult, Line, User, Workspace
 from support import PASSWORD as USER_PASSWORD
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def faulty():
-    server = FaultyBlueBubbles()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def pace_keys() -> set[str]:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from imports.mapping import guess_mapping, mapping_problem
 from imports.reader import ImportFileError, count_rows, detect, first_rows, read_table
+from support import openpyxl_bytes
 
 ROWS = [["First Name", "Phone", "Email Address"], ["Zoë", "(202) 555-0142", "zoe@icloud.com"],
         ["José", "202.555.0143", "jose@example.com"]]
@@ -91,19 +92,8 @@ def test_each_field_is_claimed_once_and_a_mapping_needs_an_address():
     assert mapping_problem(["alt_email2"]) is None
 
 
-def xlsx_bytes(rows):
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def test_xlsx_is_streamed_and_numbers_read_as_typed(tmp_path):
-    path = write(tmp_path, xlsx_bytes([["Phone", "Email"], [2025550142, "a@me.com"], [None, "b@x.io"]]), "l.xlsx")
+    path = write(tmp_path, openpyxl_bytes([["Phone", "Email"], [2025550142, "a@me.com"], [None, "b@x.io"]]), "l.xlsx")
     fmt, rows = read_table(path)
     assert fmt.kind == "xlsx"
     assert list(rows) == [["Phone", "Email"], ["2025550142", "a@me.com"], ["", "b@x.io"]]
@@ -127,7 +117,7 @@ def test_an_xml_entity_bomb_is_refused(tmp_path):
     sheet = (f"<!DOCTYPE worksheet [{entities}]>"
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
              '<row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>')
-    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["Phone"]])))
+    source = zipfile.ZipFile(io.BytesIO(openpyxl_bytes([["Phone"]])))
     path = tmp_path / "laughs.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for item in source.infolist():
