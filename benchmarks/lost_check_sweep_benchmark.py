@@ -28,8 +28,8 @@ from seeding import fresh_postgres, insert_leads  # noqa: E402
 
 
 def measure(database_url: str | None, leads: int, rounds: int) -> dict:
-    os.environ.update({"INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-sweep-"),
-                       "RQ_QUEUE": f"bench-sweep-{uuid.uuid4().hex[:6]}"})
+    instance = tempfile.mkdtemp(prefix="bench-sweep-")
+    os.environ.update({"INSTANCE_PATH": instance, "RQ_QUEUE": f"bench-sweep-{uuid.uuid4().hex[:6]}"})
     os.environ.pop("REDIS_URL", None)
     if database_url:
         os.environ["DATABASE_URL"] = database_url
@@ -38,6 +38,7 @@ def measure(database_url: str | None, leads: int, rounds: int) -> dict:
     from flask_migrate import upgrade
 
     import batch_checks
+    import embedded_redis
     from app import create_app
     from extensions import db
     from jobs.queue import check_queue, enqueue_checks, jobs_in_redis
@@ -77,6 +78,7 @@ def measure(database_url: str | None, leads: int, rounds: int) -> dict:
         check_queue().empty()
         db.session.remove()
         db.engine.dispose()
+    embedded_redis.stop(instance)
     return {**{key: statistics.median(values) * 1000 for key, values in timings.items()}, "lost": lost * 1000}
 
 
