@@ -4,22 +4,22 @@ import math
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-import api_schema
-import api_tokens
-import batch_checks
-import lead_checks
-import quick_checks
-from api_schema import JSON_NAMES
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
+from blueprints import api_schema
 from blueprints.api_errors import ApiError, api_error, http_error, json_body
+from blueprints.api_schema import JSON_NAMES
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from imports import uploads
-from imports.reader import ImportFileError
-from lead_store import NAME_FIELDS, InvalidLead, NoAddress, new_lead
 from models import CheckBatch, Lead, Upload, Workspace
+from services import quick_checks
+from services import tokens as api_tokens
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.imports import uploads
+from services.imports.reader import ImportFileError
+from services.leads import NAME_FIELDS, InvalidLead, NoAddress, new_lead
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -16,14 +16,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-import batch_checks
-import exports
-import lead_checks
-import lead_store
 from availability.statuses import LeadStatus
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, LineStatus, SentMessage
+from services import exports
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 

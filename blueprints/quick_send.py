@@ -4,11 +4,10 @@ import math
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-import lead_checks
-import quick_checks
-import quick_send
 from availability.addresses import InvalidAddress
 from availability.outcomes import Outcome
+from services import quick_checks, quick_send
+from services.checks import lead as lead_checks
 
 bp = Blueprint("quick_send", __name__, url_prefix="/leads/quick-send")
 

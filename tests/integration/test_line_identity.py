@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-import address_checks
-import line_admin
 from cli import create_user
 from extensions import db
 from faulty_line import PASSWORD, TEN_DAYS
-from jobs.queue import redis_connection
 from models import AddressResult, Line, User, Workspace
+from services import lines as line_admin
+from services.checks import address as address_checks
+from services.queue import redis_connection
 from support import PASSWORD as USER_PASSWORD
 
 pytestmark = pytest.mark.integration

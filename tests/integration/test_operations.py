@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-import address_checks
-import lead_store
 from cli import create_user
 from extensions import db
 from models import Lead, Line, User, Workspace
+from services import leads as lead_store
+from services.checks import address as address_checks
 from support import failed_check_of, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration

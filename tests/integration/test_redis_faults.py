@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-import batch_checks
-import lead_checks
-import lead_store
 from extensions import db
 from models import CheckBatch, Lead, Line, Upload, User, Workspace
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
 from support import free_port, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.integration
 
 def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user, demo_server,
                                                                       throwaway_redis, tmp_path):
-    import line_admin
     from app import create_app
+    from services import lines as line_admin
 
     demo_server.latency = 0.3
     phones = [f"20255501{n:02d}" for n in range(20)]

@@ -28,8 +28,8 @@ from availability.lines.overtime import call_within
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import LinePacer, Pace, line_use, pause
 from extensions import db
-from jobs.queue import redis_connection
 from models import AddressResult, Line, LineStatus, Workspace, utcnow
+from services.queue import redis_connection
 
 log = logging.getLogger(__name__)
 

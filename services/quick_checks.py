@@ -2,11 +2,11 @@
 and reused answers as every check, but the caller hears about trouble instead of waiting it out."""
 from redis import RedisError
 
-from address_checks import AddressChecker
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
-from lead_checks import BackgroundUnavailable, active_lines, has_line_switched_on
 from models import Workspace
+from services.checks.address import AddressChecker
+from services.checks.lead import BackgroundUnavailable, active_lines, has_line_switched_on
 
 
 class NoActiveLine(Exception):

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from flask import current_app
 from redis import RedisError
 
-from address_checks import AddressChecker
 from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import enqueue_check
 from models import CheckBatch, Lead, Line, LineStatus, Workspace, utcnow
+from services.checks.address import AddressChecker
+from services.queue import enqueue_check
 
 # Seconds between looks for a healthy line while every line is failing.
 HEALTHY_LINE_POLL = 60

@@ -10,12 +10,12 @@ from datetime import datetime
 from rq import Worker
 from rq.job import Job
 
-import lead_checks
 from availability.pacing import line_use
 from extensions import db
-from imports import uploads
-from jobs.queue import check_queue, redis_connection
 from models import Lead, Line, Upload
+from services.checks import lead as lead_checks
+from services.imports import uploads
+from services.queue import check_queue, redis_connection
 
 # The most recent failed jobs looked at; older ones stay in RQ's registry until it expires them.
 FAILED_SHOWN = 200

@@ -1,13 +1,13 @@
 """Quick Send: a message to a typed address through the active line, logged on the address's lead
 (found, or created and checked like every new lead)."""
-import lead_checks
-import lead_store
-from address_checks import line_client
 from availability.addresses import ADDRESS_FIELDS
 from availability.outcomes import Outcome
 from extensions import db
 from models import Lead, SentMessage, Workspace
-from quick_checks import NoActiveLine, check_address, read_address
+from services import leads as lead_store
+from services.checks import lead as lead_checks
+from services.checks.address import line_client
+from services.quick_checks import NoActiveLine, check_address, read_address
 
 MAX_MESSAGE_LENGTH = 2000
 

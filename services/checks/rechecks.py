@@ -2,11 +2,11 @@
 answer is older than a week or a month are checked again, as one batch through the same pacing."""
 from datetime import timedelta
 
-import batch_checks
-import lead_checks
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Workspace, utcnow
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
 
 PERIODS = {"off": None, "weekly": timedelta(days=7), "monthly": timedelta(days=30)}
 # Answers that can go stale; No Active Line is re-checked when a line appears, Not checked never was.

@@ -4,15 +4,15 @@ import logging
 from flask import current_app
 from redis import RedisError
 
-import batch_checks
-import lead_checks
-from address_checks import line_client, mark_unhealthy
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import forget, line_use
 from extensions import db
-from jobs.queue import redis_connection
 from models import Line, LineStatus, Workspace, utcnow
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.checks.address import line_client, mark_unhealthy
+from services.queue import redis_connection
 
 log = logging.getLogger(__name__)
 
