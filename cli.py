@@ -10,12 +10,12 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 import embedded_redis
-from extensions import db
+from extensions import db, redis_url
+from jobs.context import use_app
 from models import Line, User, Workspace
 from services import accounts
 from services import lines as line_admin
 from services import tokens as api_tokens
-from services.queue import redis_url, use_app
 
 
 def _user(email: str) -> User:

@@ -1,6 +1,6 @@
 """Importing an uploaded spreadsheet, as a background job."""
+from jobs.context import job_app
 from services.imports.importer import run_import
-from services.queue import job_app
 
 
 def import_upload(upload_id: int) -> None:

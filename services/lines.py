@@ -7,12 +7,11 @@ from redis import RedisError
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import forget, line_use
-from extensions import db
+from extensions import db, redis_connection
 from models import Line, LineStatus, Workspace, utcnow
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.checks.address import line_client, mark_unhealthy
-from services.queue import redis_connection
 
 log = logging.getLogger(__name__)
 

@@ -58,8 +58,7 @@ def environment(tmp_path_factory):
 @pytest.fixture
 def app():
     from app import create_app
-    from extensions import db
-    from services.queue import redis_connection
+    from extensions import db, redis_connection
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LINE_READ_TIMEOUT": 5})
     yield app

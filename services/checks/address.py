@@ -27,9 +27,8 @@ from availability.lines import LineConfig, client_for
 from availability.lines.overtime import call_within
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import LinePacer, Pace, line_use, pause
-from extensions import db
+from extensions import db, redis_connection
 from models import AddressResult, Line, LineStatus, Workspace, utcnow
-from services.queue import redis_connection
 
 log = logging.getLogger(__name__)
 

@@ -61,7 +61,7 @@ from flask_migrate import upgrade
 import embedded_redis
 from app import create_app
 from extensions import db
-from services.queue import redis_connection
+from extensions import redis_connection
 from models import Workspace
 
 app = create_app()

@@ -6,12 +6,11 @@ import re
 import pytest
 
 from cli import create_user
-from extensions import db
+from extensions import db, redis_connection
 from faulty_line import PASSWORD, TEN_DAYS
 from models import AddressResult, Line, User, Workspace
 from services import lines as line_admin
 from services.checks import address as address_checks
-from services.queue import redis_connection
 from support import PASSWORD as USER_PASSWORD
 
 pytestmark = pytest.mark.integration
