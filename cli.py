@@ -13,8 +13,7 @@ import embedded_redis
 from extensions import db, redis_url
 from jobs.context import use_app
 from models import Line, User, Workspace
-from services import accounts
-from services import lines as line_admin
+from services import accounts, line_admin
 from services import tokens as api_tokens
 
 

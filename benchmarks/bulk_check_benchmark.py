@@ -116,7 +116,7 @@ def project_way(app, workspace_id: int, servers: list, rate: int, limit: float) 
     """Add the lines, start a bulk batch of every lead, wait until none is Checking."""
     from extensions import db
     from models import Lead
-    from services import lines as line_admin
+    from services import line_admin
     from services.checks import batches as batch_checks
 
     with app.app_context():

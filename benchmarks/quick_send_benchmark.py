@@ -53,7 +53,7 @@ def overheads(samples: int, latency: float, database_url: str | None, redis_url:
     from app import create_app
     from cli import create_user
     from demo_line import DemoLineServer
-    from services import lines as line_admin
+    from services import line_admin
 
     if not redis_url:
         os.environ["REDIS_URL"] = embedded_redis.ensure_running(os.environ["INSTANCE_PATH"])

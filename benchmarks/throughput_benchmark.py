@@ -36,7 +36,7 @@ def one_run(app, workers: int, args, number: int) -> dict:
     from demo_line import DemoLineServer
     from extensions import db
     from models import CheckBatch, Lead
-    from services import lines as line_admin
+    from services import line_admin
     from services.checks import batches as batch_checks
     from services.queue import check_queue
 

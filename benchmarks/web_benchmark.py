@@ -65,7 +65,7 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
     from cli import create_user
     from extensions import db
     from models import CheckBatch, Lead
-    from services import lines as line_admin
+    from services import line_admin
     from services.checks import lead as lead_checks
 
     env["REDIS_URL"] = os.environ["REDIS_URL"] = embedded_redis.ensure_running(env["INSTANCE_PATH"])

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from blueprints.scoping import owned_or_404
 from extensions import db
 from models import Line
-from services import lines as line_admin
+from services import line_admin
 
 bp = Blueprint("lines", __name__, url_prefix="/lines")
 

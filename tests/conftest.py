@@ -121,7 +121,7 @@ def demo_line(app, user, demo_server):
     """An active line in the user's workspace pointing at the demo server; returns its id."""
     from extensions import db
     from models import User
-    from services import lines as line_admin
+    from services import line_admin
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id

@@ -75,7 +75,7 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
         app, logged_in, demo_line, run_worker):
     from rq.registry import ScheduledJobRegistry
 
-    from services import lines as line_admin
+    from services import line_admin
     from services.queue import check_queue
 
     with app.app_context():

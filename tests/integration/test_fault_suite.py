@@ -15,7 +15,7 @@ from demo_line import DemoLineServer
 from demo_line.rules import demo_availability
 from extensions import db
 from models import Lead, User
-from services import lines as line_admin
+from services import line_admin
 from support import ROOT, auth, free_port, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ from demo_line import DemoLineServer
 from extensions import db
 from models import AddressResult, Lead, User, Workspace, utcnow
 from services import leads as lead_store
-from services import lines as line_admin
+from services import line_admin
 from services.checks import lead as lead_checks
 
 pytestmark = pytest.mark.integration

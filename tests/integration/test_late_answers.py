@@ -7,7 +7,7 @@ from extensions import db
 from faulty_line import LATE_BY, PASSWORD, TIMEOUT
 from models import AddressResult, Lead, User, Workspace
 from services import leads as lead_store
-from services import lines as line_admin
+from services import line_admin
 from services.checks import batches as batch_checks
 from support import work_until_final
 

@@ -9,7 +9,7 @@ from cli import create_user
 from extensions import db, redis_connection
 from faulty_line import PASSWORD, TEN_DAYS
 from models import AddressResult, Line, User, Workspace
-from services import lines as line_admin
+from services import line_admin
 from services.checks import address as address_checks
 from support import PASSWORD as USER_PASSWORD
 

@@ -3,7 +3,7 @@ import pytest
 
 from extensions import db
 from models import AddressResult, Lead, Line, User, Workspace
-from services import lines as line_admin
+from services import line_admin
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user, demo_server,
                                                                       throwaway_redis, tmp_path):
     from app import create_app
-    from services import lines as line_admin
+    from services import line_admin
 
     demo_server.latency = 0.3
     phones = [f"20255501{n:02d}" for n in range(20)]

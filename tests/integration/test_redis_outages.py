@@ -6,7 +6,7 @@ import pytest
 from extensions import db
 from models import Lead, User, Workspace
 from services import leads as lead_store
-from services import lines as line_admin
+from services import line_admin
 from services.checks import batches as batch_checks
 from support import nothing_checking, start_flask, wait_for
 

@@ -215,7 +215,7 @@ def test_the_eta_counts_only_the_lines_with_calls_left_today(app, logged_in, wor
     """A fast line that has used its daily cap adds nothing to the pace; a slow one with calls left
     sets it (30 leads at 6 a minute: about 5 minutes, not the few seconds both would take)."""
     from models import Line
-    from services import lines as line_admin
+    from services import line_admin
     from services.checks.address import capped_today, pacer
 
     with app.app_context():
