@@ -11,7 +11,7 @@ import config
 import embedded_redis
 import security_headers
 from extensions import csrf, db, limiter, login_manager, migrate
-from services.checks.lead import BackgroundUnavailable
+from services.queue import BackgroundUnavailable
 from services.secrets_box import SecretsBox
 
 

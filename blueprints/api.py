@@ -20,6 +20,8 @@ from services.checks import lead as lead_checks
 from services.imports import uploads
 from services.imports.reader import ImportFileError
 from services.leads import NAME_FIELDS, InvalidLead, NoAddress, new_lead
+from services.lines import has_line_switched_on
+from services.queue import BackgroundUnavailable
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -92,7 +94,7 @@ def create_leads():
     for lead in created:
         try:
             lead_checks.request_check(lead)
-        except lead_checks.BackgroundUnavailable:
+        except BackgroundUnavailable:
             break  # the leads are saved; they stay Not checked until background work is back
     return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created],
                    errors=problems), 201
@@ -163,7 +165,7 @@ def _refuse(trouble: CheckResult):
 
 
 def _require_a_line() -> None:
-    if not lead_checks.has_line_switched_on(g.workspace_id):
+    if not has_line_switched_on(g.workspace_id):
         raise ApiError(400, NO_LINE)
 
 

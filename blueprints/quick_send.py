@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from availability.addresses import InvalidAddress
 from availability.outcomes import Outcome
 from services import quick_checks, quick_send
-from services.checks import lead as lead_checks
+from services.queue import BackgroundUnavailable
 
 bp = Blueprint("quick_send", __name__, url_prefix="/leads/quick-send")
 
@@ -41,7 +41,7 @@ def check():
         return render_template("quick_send/_icon.html", state="invalid", message=exc.reason)
     except quick_checks.NoActiveLine as exc:
         return render_template("quick_send/_icon.html", state="no_active_line", message=str(exc))
-    except lead_checks.BackgroundUnavailable as exc:
+    except BackgroundUnavailable as exc:
         return render_template("quick_send/_icon.html", state="error", message=str(exc))
     return render_template("quick_send/_icon.html", state=ICON_STATES.get(answer.outcome, "error"),
                            address=address, message=answer.detail,

@@ -26,6 +26,14 @@ IMPORT_JOB = "jobs.imports.import_upload"
 RECHECK_JOB = "jobs.rechecks.recheck_due_leads"
 
 
+class BackgroundUnavailable(RuntimeError):
+    """The queue (Redis) can't take work right now."""
+
+    def __init__(self, message: str = "Background work is unavailable right now (the queue can't be "
+                                      "reached): nothing was changed; try again in a minute"):
+        super().__init__(message)
+
+
 def check_queue(app: Flask | None = None) -> Queue:
     app = app or current_app
     return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app))

@@ -6,7 +6,8 @@ from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
 from models import Workspace
 from services.checks.address import AddressChecker
-from services.checks.lead import BackgroundUnavailable, active_lines, has_line_switched_on
+from services.lines import active_lines, has_line_switched_on
+from services.queue import BackgroundUnavailable
 
 
 class NoActiveLine(Exception):

@@ -6,7 +6,8 @@ from extensions import db
 from models import Lead, SentMessage, Workspace
 from services import leads as lead_store
 from services.checks import lead as lead_checks
-from services.checks.address import line_client
+from services.lines import active_lines, line_client
+from services.queue import BackgroundUnavailable
 from services.quick_checks import NoActiveLine, check_address, read_address
 
 MAX_MESSAGE_LENGTH = 2000
@@ -26,7 +27,7 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
         raise CannotSend(f"Messages are at most {MAX_MESSAGE_LENGTH} characters")
     workspace = db.session.get(Workspace, workspace_id)
     address = read_address(workspace, raw_address)
-    lines = lead_checks.active_lines(workspace_id)
+    lines = active_lines(workspace_id)
     if not lines:
         raise NoActiveLine("No active line: add or activate one on the Lines page")
     channel = _channel(workspace, address)
@@ -62,6 +63,6 @@ def find_or_add_lead(workspace: Workspace, address: str) -> Lead:
         lead, _ = lead_store.create_lead(workspace, {"email" if "@" in address else "phone": address})
         try:
             lead_checks.request_check(lead)  # answered from the check just made: no line call
-        except lead_checks.BackgroundUnavailable:
+        except BackgroundUnavailable:
             pass  # the lead is saved; its row offers Check Availability
     return lead

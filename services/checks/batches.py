@@ -10,16 +10,9 @@ from redis import RedisError
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, LeadTally, Line, Upload, UploadState, utcnow
-from services.checks.address import capped_today, seconds_to_next_utc_day
-from services.checks.lead import (
-    BATCH_RUN,
-    FRESH_RUN,
-    BackgroundUnavailable,
-    active_lines,
-    batch_run,
-    has_line_switched_on,
-)
-from services.queue import check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
+from services.checks.lead import BATCH_RUN, FRESH_RUN, batch_run
+from services.lines import active_lines, capped_today, has_line_switched_on, seconds_to_next_utc_day
+from services.queue import BackgroundUnavailable, check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
 
 log = logging.getLogger(__name__)
 

@@ -53,7 +53,7 @@ def test_the_check_button_asks_the_line_again(app, logged_in, demo_line, demo_se
 
 
 def test_a_429_pauses_the_line_for_every_later_check(app, logged_in, demo_line, demo_server, run_worker):
-    from services.checks.address import pacer
+    from services.lines import pacer
 
     demo_server.rate_per_minute = 1
     with app.app_context():

@@ -196,7 +196,7 @@ def test_the_page_poll_ignores_another_workspaces_leads(app, logged_in, workspac
 
 def test_when_every_line_has_used_its_daily_cap_the_eta_says_so(app, logged_in, workspace, demo_line):
     from models import Line
-    from services.checks.address import capped_today, pacer
+    from services.lines import capped_today, pacer
 
     with app.app_context():
         line = db.session.get(Line, demo_line)
@@ -216,7 +216,7 @@ def test_the_eta_counts_only_the_lines_with_calls_left_today(app, logged_in, wor
     sets it (30 leads at 6 a minute: about 5 minutes, not the few seconds both would take)."""
     from models import Line
     from services import line_admin
-    from services.checks.address import capped_today, pacer
+    from services.lines import capped_today, pacer
 
     with app.app_context():
         fast = db.session.get(Line, demo_line)
