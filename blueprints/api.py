@@ -13,7 +13,7 @@ from blueprints.api_schema import JSON_NAMES
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, Upload, Workspace
-from services import quick_checks
+from services import quick_send
 from services import tokens as api_tokens
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
@@ -197,11 +197,11 @@ def _check_address(raw):
         raise ApiError(400, '"address" must be a string')
     try:
         workspace = db.session.get(Workspace, g.workspace_id)
-        address = quick_checks.read_address(workspace, raw)
-        answer = quick_checks.check_address(workspace, address)
+        address = quick_send.read_address(workspace, raw)
+        answer = quick_send.check_address(workspace, address)
     except InvalidAddress as exc:
         raise ApiError(400, exc.reason) from None
-    except quick_checks.NoActiveLine:
+    except quick_send.NoActiveLine:
         raise ApiError(400, NO_LINE) from None
     if answer.outcome is Outcome.INVALID_ADDRESS:
         raise ApiError(400, f"The line says {address} is not a valid address")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from availability.addresses import InvalidAddress
 from availability.outcomes import Outcome
-from services import quick_checks, quick_send
+from services import quick_send
 from services.queue import BackgroundUnavailable
 
 bp = Blueprint("quick_send", __name__, url_prefix="/leads/quick-send")
@@ -35,11 +35,11 @@ def check():
         return render_template("quick_send/_icon.html", state="empty")
     workspace = current_user.workspace
     try:
-        address = quick_checks.read_address(workspace, raw)
-        answer = quick_checks.check_address(workspace, address)
+        address = quick_send.read_address(workspace, raw)
+        answer = quick_send.check_address(workspace, address)
     except InvalidAddress as exc:
         return render_template("quick_send/_icon.html", state="invalid", message=exc.reason)
-    except quick_checks.NoActiveLine as exc:
+    except quick_send.NoActiveLine as exc:
         return render_template("quick_send/_icon.html", state="no_active_line", message=str(exc))
     except BackgroundUnavailable as exc:
         return render_template("quick_send/_icon.html", state="error", message=str(exc))
@@ -55,7 +55,7 @@ def send():
         entry = quick_send.send(current_user.workspace_id, recipient, request.form.get("message", ""))
     except InvalidAddress as exc:
         flash(exc.reason, "error")
-    except (quick_checks.NoActiveLine, quick_send.CannotSend) as exc:
+    except (quick_send.NoActiveLine, quick_send.CannotSend) as exc:
         flash(str(exc), "error")
     else:
         how = "iMessage" if entry.channel == "imessage" else "SMS"
