@@ -34,7 +34,7 @@ class Line(db.Model):
     name: Mapped[str] = mapped_column(Str(100))
     provider: Mapped[str] = mapped_column(Str(20))
     url: Mapped[str] = mapped_column(Str(500))
-    # Fernet token of the password / API key; see secrets_box.py.
+    # Fernet token of the password / API key; see services/secrets_box.py.
     secret_encrypted: Mapped[str | None] = mapped_column(Text)
     sender: Mapped[str | None] = mapped_column(Str(20))
     status: Mapped[str] = mapped_column(Str(20), default=LineStatus.ACTIVE)

@@ -1,5 +1,5 @@
 """Checking a lead, as the app runs it: start a check (view, API), run it (job), record the answer.
-Many leads at once are a batch (batch_checks.py); each of its leads is run here.
+Many leads at once are a batch (batches.py); each of its leads is run here.
 
 The rules of the walk live in availability/checker.py; this module chooses the line, turns line
 trouble into waiting, retrying or an Error, and writes results. It uses the database but no request.
