@@ -11,8 +11,8 @@ import config
 import embedded_redis
 import security_headers
 from extensions import csrf, db, limiter, login_manager, migrate
-from lead_checks import BackgroundUnavailable
-from secrets_box import SecretsBox
+from services.queue import BackgroundUnavailable
+from services.secrets_box import SecretsBox
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -9,13 +9,12 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-import accounts
-import api_tokens
 import embedded_redis
-import line_admin
-from extensions import db
-from jobs.queue import redis_url, use_app
+from extensions import db, redis_url
+from jobs.context import use_app
 from models import Line, User, Workspace
+from services import accounts, line_admin
+from services import tokens as api_tokens
 
 
 def _user(email: str) -> User:

@@ -55,8 +55,8 @@ def start_app():
 
 def add_leads(email: str, rows: list[list[str]]) -> int:
     """A workspace holding one lead per row; returns the workspace id."""
-    import lead_store
     from cli import create_user
+    from services import leads as lead_store
 
     user = create_user(email, "bench-password-123")
     for row in rows:
@@ -114,10 +114,10 @@ def spec_way(server, lead_walks: list[list[str]], rate: int, result: dict) -> No
 
 def project_way(app, workspace_id: int, servers: list, rate: int, limit: float) -> dict:
     """Add the lines, start a bulk batch of every lead, wait until none is Checking."""
-    import batch_checks
-    import line_admin
     from extensions import db
     from models import Lead
+    from services import line_admin
+    from services.checks import batches as batch_checks
 
     with app.app_context():
         for n, server in enumerate(servers):

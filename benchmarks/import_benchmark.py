@@ -65,9 +65,9 @@ def import_path(path: str) -> dict:
     from app import create_app
     from cli import create_user
     from extensions import db
-    from imports import uploads
-    from imports.importer import run_import
     from models import Upload, UploadState
+    from services.imports import uploads
+    from services.imports.importer import run_import
 
     app = create_app()
     with app.app_context():

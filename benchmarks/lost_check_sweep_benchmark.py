@@ -37,13 +37,13 @@ def measure(database_url: str | None, leads: int, rounds: int) -> dict:
         os.environ.pop("DATABASE_URL", None)
     from flask_migrate import upgrade
 
-    import batch_checks
     import embedded_redis
     from app import create_app
     from extensions import db
-    from jobs.queue import check_queue, enqueue_checks, jobs_in_redis
-    from lead_checks import batch_run
     from models import CheckBatch, Lead, Workspace, utcnow
+    from services.checks import batches as batch_checks
+    from services.checks.lead import batch_run
+    from services.queue import check_queue, enqueue_checks, jobs_in_redis
 
     app = create_app()
     with app.app_context():

@@ -50,10 +50,10 @@ def overheads(samples: int, latency: float, database_url: str | None, redis_url:
     from flask_migrate import upgrade
 
     import embedded_redis
-    import line_admin
     from app import create_app
     from cli import create_user
     from demo_line import DemoLineServer
+    from services import line_admin
 
     if not redis_url:
         os.environ["REDIS_URL"] = embedded_redis.ensure_running(os.environ["INSTANCE_PATH"])

@@ -32,13 +32,13 @@ WARM_UP = 20
 
 
 def one_run(app, workers: int, args, number: int) -> dict:
-    import batch_checks
-    import line_admin
     from cli import create_user
     from demo_line import DemoLineServer
     from extensions import db
-    from jobs.queue import check_queue
     from models import CheckBatch, Lead
+    from services import line_admin
+    from services.checks import batches as batch_checks
+    from services.queue import check_queue
 
     # A queue of its own: the previous run's cancelled jobs (each a quick no-op) are not in its way.
     app.config["RQ_QUEUE"] = os.environ["RQ_QUEUE"] = f"bench-throughput-{uuid.uuid4().hex[:6]}"

@@ -61,12 +61,12 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
     from flask_migrate import upgrade
 
     import embedded_redis
-    import lead_checks
-    import line_admin
     from app import create_app
     from cli import create_user
     from extensions import db
     from models import CheckBatch, Lead
+    from services import line_admin
+    from services.checks import lead as lead_checks
 
     env["REDIS_URL"] = os.environ["REDIS_URL"] = embedded_redis.ensure_running(env["INSTANCE_PATH"])
     app = create_app()

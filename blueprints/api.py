@@ -4,22 +4,24 @@ import math
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-import api_schema
-import api_tokens
-import batch_checks
-import lead_checks
-import quick_checks
-from api_schema import JSON_NAMES
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
+from blueprints import api_schema
 from blueprints.api_errors import ApiError, api_error, http_error, json_body
+from blueprints.api_schema import JSON_NAMES
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from imports import uploads
-from imports.reader import ImportFileError
-from lead_store import NAME_FIELDS, InvalidLead, NoAddress, new_lead
 from models import CheckBatch, Lead, Upload, Workspace
+from services import quick_send
+from services import tokens as api_tokens
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.imports import uploads
+from services.imports.reader import ImportFileError
+from services.leads import NAME_FIELDS, InvalidLead, NoAddress, new_lead
+from services.lines import has_line_switched_on
+from services.queue import BackgroundUnavailable
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -92,7 +94,7 @@ def create_leads():
     for lead in created:
         try:
             lead_checks.request_check(lead)
-        except lead_checks.BackgroundUnavailable:
+        except BackgroundUnavailable:
             break  # the leads are saved; they stay Not checked until background work is back
     return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created],
                    errors=problems), 201
@@ -163,7 +165,7 @@ def _refuse(trouble: CheckResult):
 
 
 def _require_a_line() -> None:
-    if not lead_checks.has_line_switched_on(g.workspace_id):
+    if not has_line_switched_on(g.workspace_id):
         raise ApiError(400, NO_LINE)
 
 
@@ -195,11 +197,11 @@ def _check_address(raw):
         raise ApiError(400, '"address" must be a string')
     try:
         workspace = db.session.get(Workspace, g.workspace_id)
-        address = quick_checks.read_address(workspace, raw)
-        answer = quick_checks.check_address(workspace, address)
+        address = quick_send.read_address(workspace, raw)
+        answer = quick_send.check_address(workspace, address)
     except InvalidAddress as exc:
         raise ApiError(400, exc.reason) from None
-    except quick_checks.NoActiveLine:
+    except quick_send.NoActiveLine:
         raise ApiError(400, NO_LINE) from None
     if answer.outcome is Outcome.INVALID_ADDRESS:
         raise ApiError(400, f"The line says {address} is not a valid address")

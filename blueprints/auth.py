@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-import accounts
 from extensions import limiter, login_manager
+from services import accounts
 
 bp = Blueprint("auth", __name__)
 # A cookie whose sign-in has ended (logged out, here or everywhere, or the password changed) is

@@ -4,10 +4,10 @@ from flask_login import current_user, login_required
 
 from blueprints.scoping import owned_or_404
 from extensions import db
-from imports import uploads
-from imports.mapping import LEAD_FIELDS, mapping_problem
-from imports.reader import ImportFileError, first_rows
 from models import Upload, UploadState
+from services.imports import uploads
+from services.imports.mapping import LEAD_FIELDS, mapping_problem
+from services.imports.reader import ImportFileError, first_rows
 
 bp = Blueprint("imports", __name__, url_prefix="/leads/import")
 

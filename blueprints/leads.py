@@ -16,14 +16,16 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-import batch_checks
-import exports
-import lead_checks
-import lead_store
 from availability.statuses import LeadStatus
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, LineStatus, SentMessage
+from services import exports
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.lines import line_state, switched_on_lines
+from services.queue import BackgroundUnavailable
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
@@ -81,7 +83,7 @@ def index():
     filters = _filters(request.args)
     page = lead_store.table_page(current_user.workspace_id, filters["status"], filters["q"], filters["sort"],
                                  request.args.get("page", 1, type=int), current_app.config["LEADS_PER_PAGE"])
-    lines = lead_checks.switched_on_lines(current_user.workspace_id)
+    lines = switched_on_lines(current_user.workspace_id)
     return render_template(
         "leads/index.html",
         page=page,
@@ -89,7 +91,7 @@ def index():
         filters=filters,
         statuses=list(LeadStatus),
         batches=_running_batches(lines),
-        line_state=lead_checks.line_state(current_user.workspace_id, lines),
+        line_state=line_state(current_user.workspace_id, lines),
     )
 
 
@@ -120,10 +122,10 @@ def bulk_check():
         which = Lead.id.in_(ids)
     try:
         batch = batch_checks.start_batch(current_user.workspace_id, "bulk", which)
-    except lead_checks.BackgroundUnavailable as exc:
+    except BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back
-    if batch is None and lead_checks.line_state(current_user.workspace_id) == "none":
+    if batch is None and line_state(current_user.workspace_id) == "none":
         flash("No active line: the leads show No Active Line. Set up a line first.", "error")
     elif batch is None:
         flash("None of those leads are here any more.", "error")
@@ -227,6 +229,6 @@ def check(lead_id: int):
 def _start_check(lead: Lead, fresh: bool = False) -> str | None:
     try:
         lead_checks.request_check(lead, fresh=fresh)
-    except lead_checks.BackgroundUnavailable as exc:
+    except BackgroundUnavailable as exc:
         return str(exc)
     return None

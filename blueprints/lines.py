@@ -8,10 +8,10 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-import line_admin
 from blueprints.scoping import owned_or_404
 from extensions import db
 from models import Line
+from services import line_admin
 
 bp = Blueprint("lines", __name__, url_prefix="/lines")
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-import operations
+from services import operations
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 

@@ -4,11 +4,10 @@ import math
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-import lead_checks
-import quick_checks
-import quick_send
 from availability.addresses import InvalidAddress
 from availability.outcomes import Outcome
+from services import quick_send
+from services.queue import BackgroundUnavailable
 
 bp = Blueprint("quick_send", __name__, url_prefix="/leads/quick-send")
 
@@ -36,13 +35,13 @@ def check():
         return render_template("quick_send/_icon.html", state="empty")
     workspace = current_user.workspace
     try:
-        address = quick_checks.read_address(workspace, raw)
-        answer = quick_checks.check_address(workspace, address)
+        address = quick_send.read_address(workspace, raw)
+        answer = quick_send.check_address(workspace, address)
     except InvalidAddress as exc:
         return render_template("quick_send/_icon.html", state="invalid", message=exc.reason)
-    except quick_checks.NoActiveLine as exc:
+    except quick_send.NoActiveLine as exc:
         return render_template("quick_send/_icon.html", state="no_active_line", message=str(exc))
-    except lead_checks.BackgroundUnavailable as exc:
+    except BackgroundUnavailable as exc:
         return render_template("quick_send/_icon.html", state="error", message=str(exc))
     return render_template("quick_send/_icon.html", state=ICON_STATES.get(answer.outcome, "error"),
                            address=address, message=answer.detail,
@@ -56,7 +55,7 @@ def send():
         entry = quick_send.send(current_user.workspace_id, recipient, request.form.get("message", ""))
     except InvalidAddress as exc:
         flash(exc.reason, "error")
-    except (quick_checks.NoActiveLine, quick_send.CannotSend) as exc:
+    except (quick_send.NoActiveLine, quick_send.CannotSend) as exc:
         flash(str(exc), "error")
     else:
         how = "iMessage" if entry.channel == "imessage" else "SMS"

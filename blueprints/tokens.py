@@ -5,10 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-import api_tokens
 from blueprints.scoping import owned_or_404
 from extensions import db
 from models import ApiToken
+from services import tokens as api_tokens
 
 bp = Blueprint("tokens", __name__, url_prefix="/settings/tokens")
 

@@ -1,6 +1,7 @@
 """The availability check of one lead, as a background job."""
-import lead_checks
-from jobs.queue import enqueue_check, job_app
+from jobs.context import job_app
+from services.checks import lead as lead_checks
+from services.queue import enqueue_check
 
 
 def check_lead(lead_id: int, run: str, skip: list[str], attempt: int, fresh: bool = False) -> str:

@@ -1,6 +1,6 @@
 """Importing an uploaded spreadsheet, as a background job."""
-from imports.importer import run_import
-from jobs.queue import job_app
+from jobs.context import job_app
+from services.imports.importer import run_import
 
 
 def import_upload(upload_id: int) -> None:

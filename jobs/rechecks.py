@@ -1,8 +1,8 @@
 """The periodic sweep, as a background job (queued by the workers' maintenance): leads due a
 re-check, and uploads abandoned before their import."""
-from imports.uploads import discard_abandoned
-from jobs.queue import job_app
-from periodic_rechecks import start_due_rechecks
+from jobs.context import job_app
+from services.checks.rechecks import start_due_rechecks
+from services.imports.uploads import discard_abandoned
 
 
 def recheck_due_leads() -> int:

@@ -13,9 +13,11 @@ from rq import SimpleWorker
 from rq.worker import WorkerStatus
 from sqlalchemy.exc import SQLAlchemyError
 
-import batch_checks
-from imports import uploads
-from jobs.queue import check_queue, enqueue_recheck_sweep, job_app, lost_check_sweep_due, redis_connection
+from extensions import redis_connection
+from jobs.context import job_app
+from services.checks import batches as batch_checks
+from services.imports import uploads
+from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_due
 
 log = logging.getLogger(__name__)
 # Seconds between attempts to work again after losing Redis (or, in maintenance, the database).

@@ -58,8 +58,7 @@ def environment(tmp_path_factory):
 @pytest.fixture
 def app():
     from app import create_app
-    from extensions import db
-    from jobs.queue import redis_connection
+    from extensions import db, redis_connection
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LINE_READ_TIMEOUT": 5})
     yield app
@@ -100,9 +99,9 @@ def logged_in(client, user):
 @pytest.fixture
 def token(app, user):
     """An API token of the user's workspace."""
-    import api_tokens
     from extensions import db
     from models import User
+    from services import tokens as api_tokens
 
     with app.app_context():
         return api_tokens.create_token(db.session.get(User, user), "test")
@@ -120,9 +119,9 @@ def demo_server():
 @pytest.fixture
 def demo_line(app, user, demo_server):
     """An active line in the user's workspace pointing at the demo server; returns its id."""
-    import line_admin
     from extensions import db
     from models import User
+    from services import line_admin
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id

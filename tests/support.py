@@ -103,7 +103,7 @@ def failed_check_of(app, lead):
     from rq.results import Result
 
     from jobs.checks import check_lead
-    from jobs.queue import check_queue
+    from services.queue import check_queue
 
     queue = check_queue(app)
     job = queue.enqueue(check_lead, lead.id, "gone-run", [], 0)

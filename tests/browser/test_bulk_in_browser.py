@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import lead_store
 from extensions import db
 from models import CheckBatch, Lead, Line, User
+from services import leads as lead_store
 
 pytestmark = pytest.mark.browser
 

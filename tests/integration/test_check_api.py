@@ -2,9 +2,9 @@
 line over real HTTP (and a real worker for the large-list batch)."""
 import pytest
 
-import lead_store
 from extensions import db
 from models import Line, User, Workspace
+from services import leads as lead_store
 from support import auth
 
 pytestmark = pytest.mark.integration
@@ -146,7 +146,7 @@ def test_long_lists_become_a_batch(app, client, user, token, demo_line, run_work
 
 
 def test_a_list_that_meets_the_rate_limit_goes_on_in_the_background(app, client, user, token, demo_line):
-    from jobs.queue import check_queue
+    from services.queue import check_queue
 
     with app.app_context():
         db.session.get(Line, demo_line).rate_per_minute = 1

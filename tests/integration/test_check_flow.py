@@ -61,7 +61,7 @@ def test_check_availability_button_rechecks_a_lead(app, logged_in, demo_line, ru
 
 
 def test_without_an_active_line_leads_say_so_and_nothing_is_queued(app, logged_in):
-    from jobs.queue import check_queue
+    from services.queue import check_queue
 
     with app.app_context():
         lead = add_lead(logged_in, phone="2025550142").id
@@ -75,8 +75,8 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
         app, logged_in, demo_line, run_worker):
     from rq.registry import ScheduledJobRegistry
 
-    import line_admin
-    from jobs.queue import check_queue
+    from services import line_admin
+    from services.queue import check_queue
 
     with app.app_context():
         line = db.session.get(Line, demo_line)
@@ -122,7 +122,7 @@ def test_a_rate_limited_line_keeps_the_lead_checking_and_schedules_the_rest(app,
                                                                              demo_server, run_worker):
     from rq.registry import ScheduledJobRegistry
 
-    from jobs.queue import check_queue
+    from services.queue import check_queue
 
     demo_server.rate_per_minute = 1
     with app.app_context():

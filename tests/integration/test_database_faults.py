@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import batch_checks
-import lead_store
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
+from services import leads as lead_store
+from services.checks import batches as batch_checks
 from support import nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration

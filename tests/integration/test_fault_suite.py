@@ -11,11 +11,11 @@ from collections import Counter
 import pytest
 import requests
 
-import line_admin
 from demo_line import DemoLineServer
 from demo_line.rules import demo_availability
 from extensions import db
 from models import Lead, User
+from services import line_admin
 from support import ROOT, auth, free_port, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration

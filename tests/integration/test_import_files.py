@@ -14,10 +14,10 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exports import FORMULA_STARTS, spreadsheet_safe
 from extensions import db
-from imports import uploads
 from models import Upload, utcnow
+from services.exports import FORMULA_STARTS, spreadsheet_safe
+from services.imports import uploads
 from support import ROOT
 
 pytestmark = pytest.mark.integration
@@ -61,7 +61,7 @@ from flask_migrate import upgrade
 import embedded_redis
 from app import create_app
 from extensions import db
-from jobs.queue import redis_connection
+from extensions import redis_connection
 from models import Workspace
 
 app = create_app()
@@ -131,8 +131,8 @@ CELL = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30).fi
 @given(st.lists(st.tuples(CELL, CELL), min_size=1, max_size=5))
 def test_problem_rows_never_start_a_formula(app, user, rows):
     """Every row is a problem (its phone is invalid); its cells come back as typed, neutralised."""
-    from imports.importer import run_import
     from models import User
+    from services.imports.importer import run_import
 
     path_name = os.urandom(8).hex() + ".xlsx"  # named as a workbook: this test is about what is written
     with app.app_context():

@@ -136,8 +136,8 @@ def test_too_many_rows_are_refused_before_importing(app, logged_in, run_worker):
 
 
 def test_the_api_imports_and_reports(app, client, user, demo_line, run_worker):
-    import api_tokens
     from models import User
+    from services import tokens as api_tokens
 
     with app.app_context():
         token = api_tokens.create_token(db.session.get(User, user), "t")

@@ -2,13 +2,13 @@
 reads from the lead's own workspace, so one workspace's work never touches another's."""
 import pytest
 
-import lead_checks
-import lead_store
-import line_admin
 from cli import create_user
 from demo_line import DemoLineServer
 from extensions import db
 from models import AddressResult, Lead, User, Workspace, utcnow
+from services import leads as lead_store
+from services import line_admin
+from services.checks import lead as lead_checks
 
 pytestmark = pytest.mark.integration
 

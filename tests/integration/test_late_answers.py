@@ -3,12 +3,12 @@ as the address's answer (the line was paid for it) and the check's retry finds i
 real HTTP."""
 import pytest
 
-import batch_checks
-import lead_store
-import line_admin
 from extensions import db
 from faulty_line import LATE_BY, PASSWORD, TIMEOUT
 from models import AddressResult, Lead, User, Workspace
+from services import leads as lead_store
+from services import line_admin
+from services.checks import batches as batch_checks
 from support import work_until_final
 
 pytestmark = pytest.mark.integration

@@ -4,12 +4,12 @@ import time
 
 import pytest
 
-import batch_checks
-import lead_store
-import line_admin
 from extensions import db
 from faulty_line import GARBAGE, PASSWORD, RESET, SERVER_ERROR, STORM, TIMEOUT, TRICKLE
 from models import CheckBatch, Lead, Line, User, Workspace
+from services import leads as lead_store
+from services import line_admin
+from services.checks import batches as batch_checks
 from support import free_port, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration

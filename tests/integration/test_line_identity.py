@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-import address_checks
-import line_admin
 from cli import create_user
-from extensions import db
+from extensions import db, redis_connection
 from faulty_line import PASSWORD, TEN_DAYS
-from jobs.queue import redis_connection
 from models import AddressResult, Line, User, Workspace
+from services import line_admin
+from services.checks import address as address_checks
+from services.lines import pacer
 from support import PASSWORD as USER_PASSWORD
 
 pytestmark = pytest.mark.integration
@@ -45,7 +45,7 @@ def test_a_ten_day_429_pauses_the_line_an_hour_at_most_and_goes_with_the_line(ap
                    url=faulty.url, secret_encrypted=box.encrypt(PASSWORD), rate_per_minute=600)
         db.session.add(new)
         db.session.commit()
-        assert address_checks.pacer(new).try_acquire() == 0, "the new line is not paused"
+        assert pacer(new).try_acquire() == 0, "the new line is not paused"
         answer = address_checks.AddressChecker(theirs, [new]).ask("+12025550142")
         assert answer.outcome.value == "available"
         assert pace_keys() and not pace_keys() & old_keys

@@ -5,11 +5,11 @@ import logging
 
 import pytest
 
-import lead_store
-import line_admin
 from demo_line import DemoLineServer
 from extensions import db
 from models import AddressResult, Lead, Line, User, Workspace
+from services import leads as lead_store
+from services import line_admin
 from support import PASSWORD, auth, flask_command, free_port
 
 pytestmark = pytest.mark.integration

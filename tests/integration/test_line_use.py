@@ -1,9 +1,9 @@
 """Spending line calls well: answers reused, 429s honoured by every worker, every healthy line used."""
 import pytest
 
-import line_admin
 from extensions import db
 from models import AddressResult, Lead, Line, User, Workspace
+from services import line_admin
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +53,7 @@ def test_the_check_button_asks_the_line_again(app, logged_in, demo_line, demo_se
 
 
 def test_a_429_pauses_the_line_for_every_later_check(app, logged_in, demo_line, demo_server, run_worker):
-    from address_checks import pacer
+    from services.lines import pacer
 
     demo_server.rate_per_minute = 1
     with app.app_context():
@@ -89,7 +89,7 @@ def test_an_answer_given_while_taking_the_address_is_used_not_asked_again(app, u
                                                                           monkeypatch):
     """Another check of the same address answers and lets go of it between this check's look at
     the stored answers and its taking the address: this check uses that answer, no second call."""
-    import address_checks
+    from services.checks import address as address_checks
 
     with app.app_context():
         workspace_id = workspace_of(user)

@@ -3,12 +3,12 @@ while with no job for its run gets one, as fresh as the check asked for; nothing
 import pytest
 from rq.job import Job
 
-import batch_checks
-import lead_checks
-import lead_store
 from extensions import db
-from jobs.queue import check_queue, enqueue_check
 from models import Lead, User, Workspace
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.queue import check_queue, enqueue_check
 
 pytestmark = pytest.mark.integration
 
@@ -69,8 +69,8 @@ def test_a_batch_is_left_alone_while_it_is_queued_and_an_import_redis_lost_is_qu
     is lost after BATCH_QUEUEING_SECONDS."""
     from datetime import timedelta
 
-    from imports import uploads
     from models import CheckBatch, Upload, utcnow
+    from services.imports import uploads
 
     app.config["CHECK_LOST_AFTER_SECONDS"] = 0
     with app.app_context():

@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-import address_checks
-import lead_store
 from cli import create_user
 from extensions import db
 from models import Lead, Line, User, Workspace
+from services import leads as lead_store
+from services.lines import pacer
 from support import failed_check_of, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
@@ -34,7 +34,7 @@ def test_the_page_shows_workers_queue_and_line_pace(app, logged_in, user, demo_l
 
 def test_a_line_the_provider_rate_limited_shows_its_pause(app, logged_in, demo_line):
     with app.app_context():
-        address_checks.pacer(db.session.get(Line, demo_line)).pause(90)
+        pacer(db.session.get(Line, demo_line)).pause(90)
     page = logged_in.get("/operations/").get_data(as_text=True)
     assert re.search(r"paused (89|90) s", page)
 

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 import pytest
 
-import lead_store
 from extensions import db
 from models import AddressResult, CheckBatch, Lead, User, utcnow
-from periodic_rechecks import start_due_rechecks
+from services import leads as lead_store
+from services.checks.rechecks import start_due_rechecks
 
 pytestmark = pytest.mark.integration
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-import lead_store
 from extensions import db
 from models import Lead, Line, SentMessage, User
+from services import leads as lead_store
 
 pytestmark = pytest.mark.integration
 

@@ -5,11 +5,12 @@ import time
 
 import pytest
 
-import batch_checks
-import lead_checks
-import lead_store
 from extensions import db
 from models import CheckBatch, Lead, Line, Upload, User, Workspace
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.queue import BackgroundUnavailable
 from support import free_port, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.integration
 
 def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user, demo_server,
                                                                       throwaway_redis, tmp_path):
-    import line_admin
     from app import create_app
+    from services import line_admin
 
     demo_server.latency = 0.3
     phones = [f"20255501{n:02d}" for n in range(20)]
@@ -192,7 +193,7 @@ def test_a_batch_whose_queueing_fails_gives_each_lead_back_what_it_showed(redis_
         db.session.execute(db.update(Lead).values(**batch_checks.checking_values(batch),
                                                   status_before_check=batch_checks.status_before_check()))
         db.session.commit()
-        with pytest.raises(lead_checks.BackgroundUnavailable):
+        with pytest.raises(BackgroundUnavailable):
             batch_checks.queue_batch(batch)
         db.session.expire_all()
         assert [(lead.status, lead.check_run) for lead in db.session.scalars(db.select(Lead).order_by(Lead.id))] == [

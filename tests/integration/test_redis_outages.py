@@ -3,11 +3,11 @@ import time
 
 import pytest
 
-import batch_checks
-import lead_store
-import line_admin
 from extensions import db
 from models import Lead, User, Workspace
+from services import leads as lead_store
+from services import line_admin
+from services.checks import batches as batch_checks
 from support import nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-import batch_checks
-import lead_checks
-import lead_store
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
 from support import process_tree, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
@@ -105,8 +105,9 @@ def test_a_long_job_keeps_its_claim_while_its_worker_lives(app):
     """A job runs in the worker's own process; while it runs, the worker renews its claim (the
     expiry RQ reads to decide that a job was abandoned), so a slow check or a big import is never
     taken from a living worker, and a dead worker's claim lapses a minute after its last renewal."""
-    from jobs.queue import check_queue, redis_connection
+    from extensions import redis_connection
     from jobs.worker import AppWorker
+    from services.queue import check_queue
 
     queue = check_queue(app)
     job = queue.enqueue(time.sleep, 3.5, job_timeout=600)

@@ -6,7 +6,7 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exports import COLUMNS, FORMULA_STARTS, csv_lines, spreadsheet_safe
+from services.exports import COLUMNS, FORMULA_STARTS, csv_lines, spreadsheet_safe
 
 
 @given(st.text())

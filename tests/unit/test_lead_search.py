@@ -7,9 +7,9 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import lead_store
 from extensions import db
 from models import Lead, Workspace, search_fold, search_text
+from services import leads as lead_store
 
 # A small alphabet, so searches often hit, across several leads, and at word edges.
 words = st.text(alphabet="abcAB1@. é", min_size=0, max_size=8)

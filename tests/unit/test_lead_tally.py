@@ -81,10 +81,10 @@ def test_the_tally_always_equals_counting_the_leads(app, steps):
 
 def test_counts_follow_a_batch_from_start_to_answers(app, user):
     """Through the app's own paths: a batch's progress and the page's counts move with each answer."""
-    import batch_checks
-    import lead_checks
-    import lead_store
     from models import User
+    from services import leads as lead_store
+    from services.checks import batches as batch_checks
+    from services.checks import lead as lead_checks
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
@@ -118,8 +118,8 @@ def _uploaded(workspace_id: int, phones: list[str]):
 
     from werkzeug.datastructures import FileStorage
 
-    from imports import uploads
     from models import UploadState
+    from services.imports import uploads
 
     text = "Phone\n" + "".join(f"{phone}\n" for phone in phones)
     upload, _ = uploads.receive(workspace_id, FileStorage(io.BytesIO(text.encode()), filename="leads.csv"))
@@ -132,9 +132,9 @@ def test_an_import_counts_its_leads_in_chunks_and_a_failed_chunk_counts_none(app
     """On SQLite an import's chunks go in without the row trigger and tally themselves."""
     import pytest
 
-    import lead_store
-    from imports import importer
     from models import User
+    from services import leads as lead_store
+    from services.imports import importer
 
     monkeypatch.setattr(importer, "CHUNK", 3)
     app.config["IMPORT_PROCESSES"] = 1

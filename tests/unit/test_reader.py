@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imports.mapping import guess_mapping, mapping_problem
-from imports.reader import ImportFileError, count_rows, detect, first_rows, read_table
+from services.imports.mapping import guess_mapping, mapping_problem
+from services.imports.reader import ImportFileError, count_rows, detect, first_rows, read_table
 from support import openpyxl_bytes
 
 ROWS = [["First Name", "Phone", "Email Address"], ["Zoë", "(202) 555-0142", "zoe@icloud.com"],

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imports import xlsx, xlsx_parts
-from imports.reader import ImportFileError, count_rows, detect, first_rows, read_table
+from services.imports import xlsx, xlsx_parts
+from services.imports.reader import ImportFileError, count_rows, detect, first_rows, read_table
 from support import HEADER, ROOT, SHEET_NS, openpyxl_bytes, rewritten, shared_strings_bomb, xlsxwriter_bytes
 
 
@@ -34,7 +34,7 @@ def traced(function):
 COUNT_IN_A_PROCESS = """
 import json, re, resource, sys
 from pathlib import Path
-from imports.reader import ImportFileError, count_rows, detect
+from services.imports.reader import ImportFileError, count_rows, detect
 try:
     outcome = str(count_rows(Path(sys.argv[1]), detect(Path(sys.argv[1])), 200_000))
 except ImportFileError as exc:

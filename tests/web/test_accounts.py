@@ -168,8 +168,8 @@ def test_log_out_everywhere_ends_every_browser_of_the_user_only(app, user):
 def test_a_sign_in_ends_after_a_year(app, user):
     from datetime import timedelta
 
-    from accounts import SignIn
     from models import utcnow
+    from services.accounts import SignIn
 
     browser = app.test_client()
     _sign_in(browser)

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-import lead_store
 from extensions import db
 from models import Lead
+from services import leads as lead_store
 from support import auth
 
 

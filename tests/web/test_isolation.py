@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-import api_tokens
-import batch_checks
-import lead_store
-import line_admin
 from cli import create_user
 from extensions import db
 from models import ApiToken, CheckBatch, Upload
+from services import leads as lead_store
+from services import line_admin
+from services import tokens as api_tokens
+from services.checks import batches as batch_checks
 from support import PASSWORD, auth, failed_check_of
 
 

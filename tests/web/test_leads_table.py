@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-import lead_store
 from extensions import db
-from jobs.queue import check_queue
 from models import CheckBatch, Lead, User, Workspace
+from services import leads as lead_store
+from services.queue import check_queue
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_search_matches_name_company_phone_and_email(app, logged_in, workspace):
 
 
 def test_search_reaches_alternate_addresses_and_leads_from_imports(app, logged_in, workspace):
-    from imports.importer import LEAD_COLUMNS, _lead
+    from services.imports.importer import LEAD_COLUMNS, _lead
 
     alt = add(app, workspace, first_name="Alan", alt_email2="enigma@bletchley.uk", alt_phone3="+44 20 7946 0958")
     assert ids_shown(logged_in, "/leads/?q=Enigma@") == [alt]
@@ -195,8 +195,8 @@ def test_the_page_poll_ignores_another_workspaces_leads(app, logged_in, workspac
 
 
 def test_when_every_line_has_used_its_daily_cap_the_eta_says_so(app, logged_in, workspace, demo_line):
-    from address_checks import capped_today, pacer
     from models import Line
+    from services.lines import capped_today, pacer
 
     with app.app_context():
         line = db.session.get(Line, demo_line)
@@ -214,9 +214,9 @@ def test_when_every_line_has_used_its_daily_cap_the_eta_says_so(app, logged_in, 
 def test_the_eta_counts_only_the_lines_with_calls_left_today(app, logged_in, workspace, demo_line):
     """A fast line that has used its daily cap adds nothing to the pace; a slow one with calls left
     sets it (30 leads at 6 a minute: about 5 minutes, not the few seconds both would take)."""
-    import line_admin
-    from address_checks import capped_today, pacer
     from models import Line
+    from services import line_admin
+    from services.lines import capped_today, pacer
 
     with app.app_context():
         fast = db.session.get(Line, demo_line)

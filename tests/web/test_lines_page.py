@@ -66,7 +66,7 @@ def test_test_connection_shows_the_lines_answer(logged_in, demo_line, demo_serve
 
 
 def test_test_connection_maps_an_auth_failure_and_marks_the_line_unhealthy(app, logged_in, demo_line):
-    import line_admin
+    from services import line_admin
 
     with app.app_context():
         line = only_line()
@@ -79,7 +79,7 @@ def test_test_connection_maps_an_auth_failure_and_marks_the_line_unhealthy(app, 
 
 
 def test_test_connection_to_a_dead_server_says_it_could_not_answer(app, logged_in, demo_line):
-    import line_admin
+    from services import line_admin
 
     with app.app_context():
         line = only_line()

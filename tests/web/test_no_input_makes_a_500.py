@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import api_schema
+from blueprints import api_schema
 from extensions import db
 from models import CheckBatch, User
 from support import ROOT, auth

@@ -6,9 +6,9 @@ import pytest
 from flask import request, request_finished
 from sqlalchemy import event
 
-import lead_checks
 from extensions import db
 from models import CheckBatch, Lead, User
+from services.checks import lead as lead_checks
 
 
 @contextmanager

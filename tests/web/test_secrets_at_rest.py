@@ -2,10 +2,10 @@
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-import line_admin
 from app import create_app
 from extensions import db
 from models import ApiToken, Line, User
+from services import line_admin
 
 
 def test_line_secrets_survive_a_key_rotation_and_then_need_only_the_new_key(app, user):

@@ -27,10 +27,10 @@ def test_a_token_needs_a_name(logged_in):
 
 
 def test_another_workspaces_token_cannot_be_revoked(app, logged_in, client):
-    import api_tokens
     from cli import create_user
     from extensions import db
     from models import ApiToken
+    from services import tokens as api_tokens
 
     with app.app_context():
         other = create_user("eve@example.com", "another long password")

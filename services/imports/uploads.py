@@ -72,7 +72,7 @@ def start(upload: Upload, mapping: list[str | None]) -> None:
 
 def queue_import(upload: Upload) -> None:
     """Queue the upload's import job, noting when: a job Redis lost is told by it (below)."""
-    from jobs.queue import enqueue_import
+    from services.queue import enqueue_import
 
     upload.queued_at = utcnow()
     db.session.commit()
@@ -85,7 +85,7 @@ def requeue_lost_imports() -> int:
     queues its batch's checks. Told from the uploads and the jobs' ids, left alone for
     CHECK_LOST_AFTER_SECONDS after being queued (the job goes in just after). An import that
     failed for good stays in Redis's failed registry, for a person to retry. Returns how many."""
-    from jobs.queue import enqueue_import, jobs_in_redis
+    from services.queue import enqueue_import, jobs_in_redis
 
     cutoff = utcnow() - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
     # Uploads first, jobs second: a job queued in between is seen.

@@ -10,12 +10,12 @@ from datetime import datetime
 from rq import Worker
 from rq.job import Job
 
-import lead_checks
 from availability.pacing import line_use
-from extensions import db
-from imports import uploads
-from jobs.queue import check_queue, redis_connection
+from extensions import db, redis_connection
 from models import Lead, Line, Upload
+from services.checks import lead as lead_checks
+from services.imports import uploads
+from services.queue import CHECK_JOB, IMPORT_JOB, check_queue
 
 # The most recent failed jobs looked at; older ones stay in RQ's registry until it expires them.
 FAILED_SHOWN = 200
@@ -61,7 +61,7 @@ def retry(workspace_id: int, job_id: str) -> bool:
         if failed.id != job_id:
             continue
         registry = check_queue().failed_job_registry
-        if job.func_name == "jobs.checks.check_lead":
+        if job.func_name == CHECK_JOB:
             lead = db.session.get(Lead, job.args[0])
             registry.remove(job, delete_job=True)
             lead_checks.request_check(lead)
@@ -76,17 +76,17 @@ def _owned_failed_jobs(workspace_id: int) -> list[tuple[FailedJob, Job]]:
     queue = check_queue()
     ids = queue.failed_job_registry.get_job_ids(0, FAILED_SHOWN - 1, desc=True, cleanup=False)
     jobs = [job for job in Job.fetch_many(ids, connection=queue.connection) if job is not None]
-    leads = {job.args[0] for job in jobs if job.func_name == "jobs.checks.check_lead"}
-    uploads = {job.args[0] for job in jobs if job.func_name == "jobs.imports.import_upload"}
+    leads = {job.args[0] for job in jobs if job.func_name == CHECK_JOB}
+    uploads = {job.args[0] for job in jobs if job.func_name == IMPORT_JOB}
     own_leads = set(db.session.scalars(db.select(Lead.id).where(
         Lead.workspace_id == workspace_id, Lead.id.in_(leads)))) if leads else set()
     own_uploads = dict(db.session.execute(db.select(Upload.id, Upload.filename).where(
         Upload.workspace_id == workspace_id, Upload.id.in_(uploads))).all()) if uploads else {}
     owned = []
     for job in jobs:
-        if job.func_name == "jobs.checks.check_lead" and job.args[0] in own_leads:
+        if job.func_name == CHECK_JOB and job.args[0] in own_leads:
             what = f"Check of lead {job.args[0]}"
-        elif job.func_name == "jobs.imports.import_upload" and job.args[0] in own_uploads:
+        elif job.func_name == IMPORT_JOB and job.args[0] in own_uploads:
             what = f"Import of {own_uploads[job.args[0]]}"
         else:
             continue

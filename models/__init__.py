@@ -1,106 +1,22 @@
-"""SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it."""
-import re
+"""SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it.
+Accounts (workspaces, users, tokens) are in accounts.py; the column type and clock in types.py."""
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
-from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy.orm import Mapped, mapped_column
 
 from availability.addresses import ADDRESS_FIELDS, FieldValue, read_field
 from availability.statuses import LeadStatus
 from extensions import db
+from models.accounts import ApiToken, User, Workspace
+from models.search import search_fold, search_text
+from models.types import Str, utcnow
 
-
-class Str(TypeDecorator):
-    """A text column that drops NUL characters: PostgreSQL can't store them (the statement would
-    fail) and no one means to type them. Also cleans the values compared with the column."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-# Only what a phone number is written with: digits and these separators.
-_WRITTEN_PHONE = re.compile(r"[\d\s()+./-]*\d[\d\s()+./-]*")
-
-
-def search_fold(text: str) -> str:
-    """How the search reads a lead's text and a query alike: lower-cased, and a phone number, however
-    written, as its digits alone ("(415) 555-0100" and "415.555.0100" are "4155550100"), so a number
-    pasted in any format finds the lead."""
-    text = text.strip().lower()
-    return re.sub(r"\D", "", text) if _WRITTEN_PHONE.fullmatch(text) else text
-
-
-def search_text(names, addresses) -> str:
-    """What the leads table's search box looks through, in one short column (one column read, not
-    nineteen), folded as a query is (search_fold): the names and company, then each address as
-    normalised, and as typed only where that says more (an invalid address; not the same number or
-    email again, which would make every search read more). `addresses`: (as typed, normalised)."""
-    parts = [search_fold(name) for name in names if name]
-    for typed, norm in addresses:
-        known = search_fold(norm) if norm else ""
-        if known:
-            parts.append(known)
-        written = search_fold(typed) if typed else ""
-        if written and written not in known:
-            parts.append(written)
-    return " ".join(parts)[:1000]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class Workspace(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(Str(254))
-    default_region: Mapped[str] = mapped_column(Str(2), default="US")
-    # Settings: re-check leads whose answer is older than this (off | weekly | monthly), and how
-    # many days a line's answer is reused (None: the app's default).
-    recheck_every: Mapped[str] = mapped_column(Str(10), default="off", server_default="off")
-    cache_available_days: Mapped[int | None]
-    cache_unavailable_days: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class User(UserMixin, db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    email: Mapped[str] = mapped_column(Str(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(Str(256))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    workspace: Mapped[Workspace] = relationship()
-    # The sign-in this object was loaded or signed in under (accounts.py); not a column.
-    sign_in_key = None
-
-    def get_id(self) -> str | None:
-        return self.sign_in_key
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
-
-class ApiToken(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    name: Mapped[str] = mapped_column(Str(100))
-    # SHA-256 of the token: tokens are long random strings, so a fast hash is enough and the
-    # token itself is never stored.
-    token_hash: Mapped[str] = mapped_column(Str(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
+# Every model and helper is imported from here (`from models import Lead`), wherever it is written.
+__all__ = ["AddressResult", "ApiToken", "CheckBatch", "Lead", "LeadTally", "Line", "LineStatus", "SentMessage",
+           "Str", "Upload", "UploadState", "User", "Workspace", "search_fold", "search_text", "utcnow"]
 
 
 class LineStatus:
@@ -118,7 +34,7 @@ class Line(db.Model):
     name: Mapped[str] = mapped_column(Str(100))
     provider: Mapped[str] = mapped_column(Str(20))
     url: Mapped[str] = mapped_column(Str(500))
-    # Fernet token of the password / API key; see secrets_box.py.
+    # Fernet token of the password / API key; see services/secrets_box.py.
     secret_encrypted: Mapped[str | None] = mapped_column(Text)
     sender: Mapped[str | None] = mapped_column(Str(20))
     status: Mapped[str] = mapped_column(Str(20), default=LineStatus.ACTIVE)

@@ -23,13 +23,12 @@ from redis import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from availability.in_flight import InFlight
-from availability.lines import LineConfig, client_for
 from availability.lines.overtime import call_within
 from availability.outcomes import CheckResult, Outcome
-from availability.pacing import LinePacer, Pace, line_use, pause
-from extensions import db
-from jobs.queue import redis_connection
-from models import AddressResult, Line, LineStatus, Workspace, utcnow
+from availability.pacing import pause
+from extensions import db, redis_connection
+from models import AddressResult, Line, Workspace, utcnow
+from services.lines import line_client, mark_unhealthy, pacer
 
 log = logging.getLogger(__name__)
 
@@ -43,52 +42,9 @@ IN_FLIGHT_SECONDS = 30
 UPSERTING_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def line_config(line: Line) -> LineConfig:
-    box = current_app.extensions["secrets_box"]
-    secret = box.decrypt(line.secret_encrypted) if line.secret_encrypted else None
-    return LineConfig(provider=line.provider, url=line.url, secret=secret, sender=line.sender)
-
-
-def line_client(line: Line, *, late: bool = False):
-    """`late`: for a check that may leave its call going on after LINE_DEADLINE (see above)."""
-    config = current_app.config
-    read_timeout, deadline = config["LINE_READ_TIMEOUT"], config["LINE_DEADLINE"]
-    if late:
-        read_timeout = deadline = max(deadline, config["LINE_LATE_ANSWER_SECONDS"])
-    return client_for(line_config(line), connect_timeout=config["LINE_CONNECT_TIMEOUT"],
-                      read_timeout=read_timeout, deadline=deadline,
-                      allow_private=config["LINE_ALLOW_PRIVATE_NETWORKS"])
-
-
-def mark_unhealthy(line: Line, reason: str) -> None:
-    line.status = LineStatus.UNHEALTHY
-    line.health_reason = reason[:300]
-    line.health_checked_at = utcnow()
-
-
-def pacer(line: Line) -> LinePacer:
-    return LinePacer(redis_connection(), line.key, Pace(line.rate_per_minute, line.daily_cap))
-
-
 def pause_line(line_key: str, retry_after: float | None) -> None:
     """The line said 429: hold every worker off it for its Retry-After, at most LINE_MAX_PAUSE_SECONDS."""
     pause(redis_connection(), line_key, min(retry_after or 60, current_app.config["LINE_MAX_PAUSE_SECONDS"]))
-
-
-def capped_today(lines: list[Line]) -> set[int]:
-    """The ids of the lines that have used up today's cap."""
-    with_cap = [line for line in lines if line.daily_cap]
-    if not with_cap:
-        return set()
-    try:
-        use = line_use(redis_connection(), [line.key for line in with_cap])
-    except RedisError:  # Redis down: the counts can't be read, and pages must still show
-        return set()
-    return {line.id for line in with_cap if use[line.key].used_today >= line.daily_cap}
-
-
-def seconds_to_next_utc_day() -> float:
-    return 86400 - time.time() % 86400
 
 
 def reuse_days(workspace: Workspace) -> dict[str, float]:

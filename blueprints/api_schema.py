@@ -1,5 +1,5 @@
 """The API's OpenAPI 3.1 description, served at /api/openapi.json and tested with schemathesis."""
-from lead_store import MAX_LENGTHS
+from services.leads import MAX_LENGTHS
 
 STATUSES = ["not_checked", "checking", "available", "unavailable", "error", "no_active_line"]
 # The API's camelCase names for the lead fields.

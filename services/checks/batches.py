@@ -7,12 +7,12 @@ from datetime import timedelta
 from flask import current_app
 from redis import RedisError
 
-from address_checks import capped_today, seconds_to_next_utc_day
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
-from lead_checks import BATCH_RUN, FRESH_RUN, BackgroundUnavailable, active_lines, batch_run, has_line_switched_on
 from models import CheckBatch, Lead, LeadTally, Line, Upload, UploadState, utcnow
+from services.checks.lead import BATCH_RUN, FRESH_RUN, batch_run
+from services.lines import active_lines, capped_today, has_line_switched_on, seconds_to_next_utc_day
+from services.queue import BackgroundUnavailable, check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
 
 log = logging.getLogger(__name__)
 

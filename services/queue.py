@@ -1,13 +1,13 @@
-"""The Redis connection and the queue, shared by views (to enqueue) and workers (to run)."""
+"""The queue: enqueueing jobs, their ids, and reading which jobs Redis holds. Views, services and the
+worker share it. Jobs are named by dotted path, so nothing here imports jobs/ (which sits above)."""
 import uuid
 from datetime import timedelta
 
 from flask import Flask, current_app
-from redis import Redis
 from rq import Callback, Queue, Retry
 from rq.job import Job
 
-import embedded_redis
+from extensions import redis_connection
 
 # Long enough for eight addresses at the line read timeout, short enough to free a stuck worker.
 CHECK_JOB_TIMEOUT = 300
@@ -18,19 +18,20 @@ IMPORT_JOB_TIMEOUT = 3600
 # repeat; the pauses outlast a database restart.
 RETRY = Retry(max=3, interval=[5, 15, 45])
 
-_app: Flask | None = None
+# The jobs, by the dotted path RQ stores as a job's func_name (tests/unit/test_job_names.py checks
+# that each names a function).
+CHECK_JOB = "jobs.checks.check_lead"
+CHECK_FAILED = "jobs.checks.check_failed"
+IMPORT_JOB = "jobs.imports.import_upload"
+RECHECK_JOB = "jobs.rechecks.recheck_due_leads"
 
 
-def redis_url(app: Flask) -> str:
-    return app.config["REDIS_URL"] or embedded_redis.ensure_running(app.instance_path)
+class BackgroundUnavailable(RuntimeError):
+    """The queue (Redis) can't take work right now."""
 
-
-def redis_connection(app: Flask | None = None) -> Redis:
-    app = app or current_app
-    conn = app.extensions.get("redis")
-    if conn is None:
-        conn = app.extensions["redis"] = Redis.from_url(redis_url(app))
-    return conn
+    def __init__(self, message: str = "Background work is unavailable right now (the queue can't be "
+                                      "reached): nothing was changed; try again in a minute"):
+        super().__init__(message)
 
 
 def check_queue(app: Flask | None = None) -> Queue:
@@ -38,26 +39,9 @@ def check_queue(app: Flask | None = None) -> Queue:
     return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app))
 
 
-def use_app(app: Flask) -> None:
-    """Let jobs in this process run on `app` (the worker command's own) instead of building one."""
-    global _app
-    _app = app
-
-
-def job_app() -> Flask:
-    global _app
-    if _app is None:
-        from app import create_app
-
-        _app = create_app()
-    return _app
-
-
 def enqueue_import(upload_id: int) -> None:
-    from jobs.imports import import_upload
-
     # The id names the upload, as a check job's names its lead (jobs_in_redis).
-    check_queue().enqueue(import_upload, upload_id, job_timeout=IMPORT_JOB_TIMEOUT, retry=RETRY,
+    check_queue().enqueue(IMPORT_JOB, upload_id, job_timeout=IMPORT_JOB_TIMEOUT, retry=RETRY,
                           description=f"import upload {upload_id}",
                           job_id=f"import_{upload_id}_{uuid.uuid4().hex[:12]}")
 
@@ -65,14 +49,12 @@ def enqueue_import(upload_id: int) -> None:
 def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again: bool = False) -> None:
     """Queue many checks (lead id, run) at once, in one round trip to Redis: first attempts, or with
     `again` checks whose jobs Redis lost (new job ids: a first attempt's id may still be taken)."""
-    from jobs.checks import check_failed, check_lead
-
     queue = check_queue()
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many([
-            Queue.prepare_data(check_lead, args=(lead_id, run, [], 0, fresh), timeout=CHECK_JOB_TIMEOUT,
+            Queue.prepare_data(CHECK_JOB, args=(lead_id, run, [], 0, fresh), timeout=CHECK_JOB_TIMEOUT,
                                description=f"check lead {lead_id} (attempt 1)", retry=RETRY,
-                               on_failure=Callback(check_failed),
+                               on_failure=Callback(CHECK_FAILED),
                                job_id=check_job_id(lead_id, run) if again else first_check_job_id(lead_id, run))
             for lead_id, run in checks
         ], pipeline=pipe)
@@ -118,21 +100,19 @@ def drop_queued_checks(checks: list[tuple[int, str]]) -> int:
 
 def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0,
                   delay: float = 0, fresh: bool = False) -> None:
-    from jobs.checks import check_failed, check_lead
-
     queue = check_queue()
     kwargs = dict(
         job_timeout=CHECK_JOB_TIMEOUT,
         description=f"check lead {lead_id} (attempt {attempt + 1})",
         retry=RETRY,
-        on_failure=Callback(check_failed),
+        on_failure=Callback(CHECK_FAILED),
     )
     args = (lead_id, run, list(skip), attempt, fresh)
     job_id = check_job_id(lead_id, run)
     if delay > 0:
-        queue.enqueue_in(timedelta(seconds=delay), check_lead, *args, job_id=job_id, **kwargs)
+        queue.enqueue_in(timedelta(seconds=delay), CHECK_JOB, *args, job_id=job_id, **kwargs)
     else:
-        queue.enqueue(check_lead, *args, job_id=job_id, **kwargs)
+        queue.enqueue(CHECK_JOB, *args, job_id=job_id, **kwargs)
 
 
 def jobs_in_redis() -> tuple[set[tuple[int, str]], set[int]]:
@@ -172,11 +152,9 @@ def lost_check_sweep_due() -> bool:
 def enqueue_recheck_sweep() -> bool:
     """Queue the periodic re-check sweep unless one was queued in the last RECHECK_SWEEP_SECONDS
     (by any worker: the mark is in Redis)."""
-    from jobs.rechecks import recheck_due_leads
-
     queue = check_queue()
     every = int(current_app.config["RECHECK_SWEEP_SECONDS"])
     if not queue.connection.set(f"{queue.name}:recheck-sweep", "1", nx=True, ex=every):
         return False
-    queue.enqueue(recheck_due_leads, job_timeout=IMPORT_JOB_TIMEOUT, description="periodic re-check")
+    queue.enqueue(RECHECK_JOB, job_timeout=IMPORT_JOB_TIMEOUT, description="periodic re-check")
     return True

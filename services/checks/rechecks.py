@@ -2,11 +2,11 @@
 answer is older than a week or a month are checked again, as one batch through the same pacing."""
 from datetime import timedelta
 
-import batch_checks
-import lead_checks
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Workspace, utcnow
+from services.checks import batches as batch_checks
+from services.lines import has_line_switched_on
 
 PERIODS = {"off": None, "weekly": timedelta(days=7), "monthly": timedelta(days=30)}
 # Answers that can go stale; No Active Line is re-checked when a line appears, Not checked never was.
@@ -26,7 +26,7 @@ def start_due_rechecks() -> list[CheckBatch]:
     for workspace in workspaces:
         period = PERIODS.get(workspace.recheck_every)
         # Without a line the answers stay as they are (not turned into No Active Line).
-        if period and lead_checks.has_line_switched_on(workspace.id):
+        if period and has_line_switched_on(workspace.id):
             batch = batch_checks.start_batch(workspace.id, "periodic", due(period), fresh=True)
             if batch:
                 batches.append(batch)

@@ -4,15 +4,14 @@ import logging
 from flask import current_app
 from redis import RedisError
 
-import batch_checks
-import lead_checks
-from address_checks import line_client, mark_unhealthy
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import forget, line_use
-from extensions import db
-from jobs.queue import redis_connection
+from extensions import db, redis_connection
 from models import Line, LineStatus, Workspace, utcnow
+from services.checks import batches as batch_checks
+from services.lines import line_client, mark_unhealthy
+from services.queue import BackgroundUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ def _check_waiting(workspace_id: int) -> None:
     # Leads imported or added while no line was on get checked as soon as one is.
     try:
         batch_checks.check_waiting_leads(workspace_id)
-    except lead_checks.BackgroundUnavailable:
+    except BackgroundUnavailable:
         pass  # start_batch put them back to Not checked; the table offers the check
 
 

@@ -12,13 +12,13 @@ from itertools import islice
 
 from flask import current_app
 
-import batch_checks
 from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
 from availability.statuses import LeadStatus
-from exports import SafeCsvWriter
 from extensions import db
-from lead_store import MAX_LENGTHS, NAME_FIELDS
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
+from services.checks import batches as batch_checks
+from services.exports import SafeCsvWriter
+from services.leads import MAX_LENGTHS, NAME_FIELDS
 
 from .mapping import LEAD_FIELDS
 from .reader import FileFormat, ImportFileError, count_rows, rows

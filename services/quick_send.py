@@ -1,15 +1,50 @@
-"""Quick Send: a message to a typed address through the active line, logged on the address's lead
-(found, or created and checked like every new lead)."""
-import lead_checks
-import lead_store
-from address_checks import line_client
-from availability.addresses import ADDRESS_FIELDS
-from availability.outcomes import Outcome
+"""Quick Send: a typed address checked at once, then a message to it through the active line, logged
+on the address's lead (found, or created and checked like every new lead).
+
+The check (also the API's {"address": ...}) uses the same lines, pace and reused answers as every
+check, but the caller hears about trouble instead of waiting it out."""
+from redis import RedisError
+
+from availability.addresses import ADDRESS_FIELDS, InvalidAddress, guess_kind, normalise
+from availability.outcomes import CheckResult, Outcome
 from extensions import db
 from models import Lead, SentMessage, Workspace
-from quick_checks import NoActiveLine, check_address, read_address
+from services import leads as lead_store
+from services.checks import lead as lead_checks
+from services.checks.address import AddressChecker
+from services.lines import active_lines, has_line_switched_on, line_client
+from services.queue import BackgroundUnavailable
 
 MAX_MESSAGE_LENGTH = 2000
+
+
+class NoActiveLine(Exception):
+    pass
+
+
+def read_address(workspace: Workspace, raw: str) -> str:
+    """The address's normal form; InvalidAddress (with the reason) when it is neither a phone
+    number nor an email address."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidAddress("Type a phone number or an email address")
+    try:
+        return normalise(text, guess_kind(text), workspace.default_region)
+    except InvalidAddress as exc:
+        raise InvalidAddress(f"Not a valid phone number or email address ({exc.reason})") from None
+
+
+def check_address(workspace: Workspace, address: str) -> CheckResult:
+    """Ask about a normalised address: an earlier answer if fresh, else a line with capacity now."""
+    lines = active_lines(workspace.id)
+    if not lines and not has_line_switched_on(workspace.id):
+        raise NoActiveLine("No active line configured: add or activate one on the Lines page")
+    if not lines:
+        return CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page")
+    try:
+        return AddressChecker(workspace, lines).ask(address)
+    except RedisError as exc:  # no pacing without Redis: no line call either
+        raise BackgroundUnavailable() from exc
 
 
 class CannotSend(Exception):
@@ -26,7 +61,7 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
         raise CannotSend(f"Messages are at most {MAX_MESSAGE_LENGTH} characters")
     workspace = db.session.get(Workspace, workspace_id)
     address = read_address(workspace, raw_address)
-    lines = lead_checks.active_lines(workspace_id)
+    lines = active_lines(workspace_id)
     if not lines:
         raise NoActiveLine("No active line: add or activate one on the Lines page")
     channel = _channel(workspace, address)
@@ -62,6 +97,6 @@ def find_or_add_lead(workspace: Workspace, address: str) -> Lead:
         lead, _ = lead_store.create_lead(workspace, {"email" if "@" in address else "phone": address})
         try:
             lead_checks.request_check(lead)  # answered from the check just made: no line call
-        except lead_checks.BackgroundUnavailable:
+        except BackgroundUnavailable:
             pass  # the lead is saved; its row offers Check Availability
     return lead

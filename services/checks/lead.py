@@ -1,5 +1,5 @@
 """Checking a lead, as the app runs it: start a check (view, API), run it (job), record the answer.
-Many leads at once are a batch (batch_checks.py); each of its leads is run here.
+Many leads at once are a batch (batches.py); each of its leads is run here.
 
 The rules of the walk live in availability/checker.py; this module chooses the line, turns line
 trouble into waiting, retrying or an Error, and writes results. It uses the database but no request.
@@ -10,24 +10,17 @@ from dataclasses import dataclass
 from flask import current_app
 from redis import RedisError
 
-from address_checks import AddressChecker
 from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
-from jobs.queue import enqueue_check
-from models import CheckBatch, Lead, Line, LineStatus, Workspace, utcnow
+from models import CheckBatch, Lead, Workspace, utcnow
+from services.checks.address import AddressChecker
+from services.lines import active_lines, has_line_switched_on
+from services.queue import BackgroundUnavailable, enqueue_check
 
 # Seconds between looks for a healthy line while every line is failing.
 HEALTHY_LINE_POLL = 60
-
-
-class BackgroundUnavailable(RuntimeError):
-    """The queue (Redis) can't take work right now."""
-
-    def __init__(self, message: str = "Background work is unavailable right now (the queue can't be "
-                                      "reached): nothing was changed; try again in a minute"):
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -38,36 +31,6 @@ class Again:
     skip: tuple[str, ...]
     attempt: int
     trouble: CheckResult  # why: the lines are at their pace, failing, or could not tell
-
-
-def active_lines(workspace_id: int) -> list[Line]:
-    return list(db.session.scalars(
-        db.select(Line)
-        .where(Line.workspace_id == workspace_id, Line.status == LineStatus.ACTIVE)
-        .order_by(Line.id)
-    ))
-
-
-def _switched_on(workspace_id: int):
-    """Active or unhealthy: the user turned the line on, even if it is currently failing."""
-    return db.and_(Line.workspace_id == workspace_id, Line.status.in_((LineStatus.ACTIVE, LineStatus.UNHEALTHY)))
-
-
-def has_line_switched_on(workspace_id: int) -> bool:
-    return db.session.scalar(db.select(db.func.count(Line.id)).where(_switched_on(workspace_id))) > 0
-
-
-def switched_on_lines(workspace_id: int) -> list[Line]:
-    return list(db.session.scalars(db.select(Line).where(_switched_on(workspace_id)).order_by(Line.id)))
-
-
-def line_state(workspace_id: int, lines: list[Line] | None = None) -> str:
-    """"ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none".
-    `lines`: the workspace's switched-on lines, when the caller has them already."""
-    lines = switched_on_lines(workspace_id) if lines is None else lines
-    if any(line.status == LineStatus.ACTIVE for line in lines):
-        return "ok"
-    return "unhealthy" if lines else "none"
 
 
 def request_check(lead: Lead, *, fresh: bool = False) -> None:
