@@ -1,18 +1,11 @@
-"""Addresses: normalising phones and emails, and the order a lead's addresses are checked in."""
+"""Addresses: normalising phones and emails (the fields and their order are in fields.py)."""
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-# Longer input is never a real phone or email; refusing it early keeps the parsers cheap.
-MAX_ADDRESS_LENGTH = 254
-
-
-class Kind(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
+from availability.fields import MAX_ADDRESS_LENGTH, Kind
 
 
 class InvalidAddress(ValueError):
@@ -21,19 +14,6 @@ class InvalidAddress(ValueError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-# The spec's order, exactly: checking walks this and stops at the first available address.
-ADDRESS_FIELDS: tuple[tuple[str, Kind], ...] = (
-    ("phone", Kind.PHONE),
-    ("email", Kind.EMAIL),
-    ("alt_phone1", Kind.PHONE),
-    ("alt_phone2", Kind.PHONE),
-    ("alt_phone3", Kind.PHONE),
-    ("alt_email1", Kind.EMAIL),
-    ("alt_email2", Kind.EMAIL),
-    ("alt_email3", Kind.EMAIL),
-)
 
 
 def normalise_phone(raw: str, region: str) -> str:

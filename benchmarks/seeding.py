@@ -14,7 +14,8 @@ FIELDS = ["phone", "email", "alt_phone1", "alt_phone2", "alt_email1"]
 
 def insert_leads(workspace_id: int, count: int, values_for=lambda n: {}) -> None:
     """`count` leads, normalised as the app does; `values_for(n)` adds columns to the n-th."""
-    from availability.addresses import ADDRESS_FIELDS, read_field
+    from availability.addresses import read_field
+    from availability.fields import ADDRESS_FIELDS
     from extensions import db
     from models import Lead, search_text
 

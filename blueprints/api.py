@@ -4,12 +4,12 @@ import math
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from availability.addresses import ADDRESS_FIELDS, InvalidAddress
+from availability.addresses import InvalidAddress
+from availability.fields import FIELDS, LEAD_FIELDS
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from blueprints import api_schema
 from blueprints.api_errors import ApiError, api_error, http_error, json_body
-from blueprints.api_schema import JSON_NAMES
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, Upload, Workspace
@@ -19,7 +19,7 @@ from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.imports import uploads
 from services.imports.reader import ImportFileError
-from services.leads import NAME_FIELDS, InvalidLead, NoAddress, new_lead
+from services.leads import InvalidLead, NoAddress, new_lead
 from services.lines import has_line_switched_on
 from services.queue import BackgroundUnavailable
 
@@ -50,15 +50,14 @@ def openapi():
 
 def lead_json(lead: Lead) -> dict:
     body = {"id": str(lead.id)}
-    body.update({JSON_NAMES[f]: getattr(lead, f) for f in NAME_FIELDS})
-    body.update({JSON_NAMES[f]: getattr(lead, f) for f, _ in ADDRESS_FIELDS})
+    body.update({field.json: getattr(lead, field.key) for field in LEAD_FIELDS})
     body.update(
         status=lead.status,
         available={"available": True, "unavailable": False}.get(lead.status),
         availableAddress=lead.available_address,
         checkedAt=lead.checked_at.isoformat() + "Z" if lead.checked_at else None,
         error=lead.error,
-        invalidAddresses=[JSON_NAMES[v.field] for v in lead.address_fields() if v.invalid],
+        invalidAddresses=[FIELDS[v.field].json for v in lead.address_fields() if v.invalid],
     )
     return body
 
@@ -82,7 +81,7 @@ def create_leads():
             try:
                 created.append(new_lead(workspace, data)[0])
             except InvalidLead as exc:
-                problem = "; ".join(f"{JSON_NAMES[field]} {why}" for field, why in exc.problems.items())
+                problem = "; ".join(f"{FIELDS[field].json} {why}" for field, why in exc.problems.items())
             except NoAddress as exc:
                 problem = str(exc)
         if problem:
@@ -104,11 +103,11 @@ def _lead_fields(item) -> tuple[dict, str | None]:
     if not isinstance(item, dict):
         return {}, "Each lead must be a JSON object"
     data = {}
-    for field, name in JSON_NAMES.items():
-        value = item.get(name)
+    for field in LEAD_FIELDS:
+        value = item.get(field.json)
         if value is not None and not isinstance(value, str):
-            return {}, f"{name} must be a string"
-        data[field] = value or ""
+            return {}, f"{field.json} must be a string"
+        data[field.key] = value or ""
     return data, None
 
 

@@ -1,15 +1,7 @@
 """The API's OpenAPI 3.1 description, served at /api/openapi.json and tested with schemathesis."""
-from services.leads import MAX_LENGTHS
+from availability.fields import LEAD_FIELDS
 
 STATUSES = ["not_checked", "checking", "available", "unavailable", "error", "no_active_line"]
-# The API's camelCase names for the lead fields.
-JSON_NAMES = {
-    "first_name": "firstName", "last_name": "lastName", "company": "company",
-    "phone": "phone", "email": "email",
-    "alt_phone1": "altPhone1", "alt_phone2": "altPhone2", "alt_phone3": "altPhone3",
-    "alt_email1": "altEmail1", "alt_email2": "altEmail2", "alt_email3": "altEmail3",
-}
-LEAD_FIELDS = list(JSON_NAMES.values())
 ID = {"type": "string", "pattern": "^[0-9]+$", "description": "A numeric id, as a string"}
 
 
@@ -46,14 +38,14 @@ SCHEMAS = {
     "RowError": {"type": "object", "required": ["index", "error"],
                  "properties": {"index": {"type": "integer"}, "error": {"type": "string"}}},
     "Status": {"type": "string", "enum": STATUSES},
-    # The lengths are the columns' (lead_store reads them from the model).
     "LeadInput": {"type": "object", "properties": {
-        name: {"type": "string", "maxLength": MAX_LENGTHS[field]} for field, name in JSON_NAMES.items()}},
+        field.json: {"type": "string", "maxLength": field.max_length, "description": field.label}
+        for field in LEAD_FIELDS}},
     "Lead": {
         "type": "object",
         "required": ["id", "status", "available", "availableAddress", "checkedAt", "error", "invalidAddresses"],
         "properties": {
-            "id": ID, **{name: {"type": "string"} for name in LEAD_FIELDS},
+            "id": ID, **{field.json: {"type": "string"} for field in LEAD_FIELDS},
             "status": _ref("Status"), "available": {"type": ["boolean", "null"]},
             "availableAddress": {"type": ["string", "null"]},
             "checkedAt": {"type": ["string", "null"], "format": "date-time"},

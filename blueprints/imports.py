@@ -6,7 +6,7 @@ from blueprints.scoping import owned_or_404
 from extensions import db
 from models import Upload, UploadState
 from services.imports import uploads
-from services.imports.mapping import LEAD_FIELDS, mapping_problem
+from services.imports.mapping import IMPORT_FIELDS, mapping_problem
 from services.imports.reader import ImportFileError, first_rows
 
 bp = Blueprint("imports", __name__, url_prefix="/leads/import")
@@ -50,7 +50,7 @@ def show(upload_id: int):
         _, table = first_rows(uploads.upload_path(upload), uploads.PREVIEW_ROWS)
     except (ImportFileError, OSError):
         abort(410)  # the stored file is gone
-    return render_template("imports/mapping.html", upload=upload, preview=table[1:], fields=LEAD_FIELDS,
+    return render_template("imports/mapping.html", upload=upload, preview=table[1:], fields=IMPORT_FIELDS,
                            problem=mapping_problem(upload.mapping))
 
 
@@ -58,7 +58,7 @@ def show(upload_id: int):
 def confirm(upload_id: int):
     upload = _upload(upload_id)
     mapping = [request.form.get(f"column-{i}") or None for i in range(len(upload.headers))]
-    if any(field not in LEAD_FIELDS for field in mapping if field):
+    if any(field not in IMPORT_FIELDS for field in mapping if field):
         abort(400)
     try:
         uploads.start(upload, mapping)

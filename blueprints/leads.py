@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
+from availability.fields import FIELDS, LEAD_FIELDS
 from availability.statuses import LeadStatus
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
@@ -30,22 +31,13 @@ from services.queue import BackgroundUnavailable
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
 
-# The add-lead form's fields, as the page shows them: label and longest value (its column's).
-LEAD_FIELDS = {field: (label, lead_store.MAX_LENGTHS[field]) for field, label in (
-    ("first_name", "First name"), ("last_name", "Last name"), ("company", "Company"),
-    ("phone", "Phone"), ("email", "Email"),
-    ("alt_phone1", "Alternate phone 1"), ("alt_phone2", "Alternate phone 2"), ("alt_phone3", "Alternate phone 3"),
-    ("alt_email1", "Alternate email 1"), ("alt_email2", "Alternate email 2"), ("alt_email3", "Alternate email 3"),
-)}
-
-
 class LeadForm(FlaskForm):
     pass
 
 
 # The lengths are checked by lead_store, as for the API and imports.
-for _name, (_label, _size) in LEAD_FIELDS.items():
-    setattr(LeadForm, _name, StringField(_label))
+for _field in LEAD_FIELDS:
+    setattr(LeadForm, _field.key, StringField(_field.label))
 
 
 # Requests that only read, the page's most frequent: they run without a transaction, which on
@@ -87,7 +79,7 @@ def index():
     return render_template(
         "leads/index.html",
         page=page,
-        lead_fields=LEAD_FIELDS,
+        lead_fields=FIELDS,
         filters=filters,
         statuses=list(LeadStatus),
         batches=_running_batches(lines),
@@ -194,7 +186,7 @@ def create():
         lead, read = lead_store.create_lead(current_user.workspace, form.data)
     except lead_store.InvalidLead as exc:
         for field, problem in exc.problems.items():
-            flash(f"{LEAD_FIELDS[field][0]} {problem}: nothing was saved.", "error")
+            flash(f"{FIELDS[field].label} {problem}: nothing was saved.", "error")
         return redirect(url_for("leads.index"))
     except lead_store.NoAddress as exc:
         flash(str(exc), "error")

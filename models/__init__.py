@@ -7,7 +7,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from availability.addresses import ADDRESS_FIELDS, FieldValue, read_field
+from availability.addresses import FieldValue, read_field
+from availability.fields import ADDRESS_FIELDS, FIELDS, MAX_ADDRESS_LENGTH
 from availability.statuses import LeadStatus
 from extensions import db
 from models.accounts import ApiToken, User, Workspace
@@ -127,6 +128,14 @@ class Upload(db.Model):
         return self.duplicates + self.invalid + self.invalid_fields
 
 
+def _text(field: str):
+    return mapped_column(Str(FIELDS[field].max_length), default="")
+
+
+def _normal_form():
+    return mapped_column(Str(MAX_ADDRESS_LENGTH))
+
+
 class Lead(db.Model):
     __table_args__ = (
         # One per sort of the leads table (and the status filter), so a page reads its 50 rows in
@@ -144,31 +153,31 @@ class Lead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed through the indexes above (their leading column).
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
-    first_name: Mapped[str] = mapped_column(Str(100), default="")
-    last_name: Mapped[str] = mapped_column(Str(100), default="")
-    company: Mapped[str] = mapped_column(Str(200), default="")
-
-    # Each address as typed, and its normal form (NULL when empty or invalid).
-    phone: Mapped[str] = mapped_column(Str(254), default="")
-    phone_norm: Mapped[str | None] = mapped_column(Str(254))
-    email: Mapped[str] = mapped_column(Str(254), default="")
-    email_norm: Mapped[str | None] = mapped_column(Str(254))
-    alt_phone1: Mapped[str] = mapped_column(Str(254), default="")
-    alt_phone1_norm: Mapped[str | None] = mapped_column(Str(254))
-    alt_phone2: Mapped[str] = mapped_column(Str(254), default="")
-    alt_phone2_norm: Mapped[str | None] = mapped_column(Str(254))
-    alt_phone3: Mapped[str] = mapped_column(Str(254), default="")
-    alt_phone3_norm: Mapped[str | None] = mapped_column(Str(254))
-    alt_email1: Mapped[str] = mapped_column(Str(254), default="")
-    alt_email1_norm: Mapped[str | None] = mapped_column(Str(254))
-    alt_email2: Mapped[str] = mapped_column(Str(254), default="")
-    alt_email2_norm: Mapped[str | None] = mapped_column(Str(254))
-    alt_email3: Mapped[str] = mapped_column(Str(254), default="")
-    alt_email3_norm: Mapped[str | None] = mapped_column(Str(254))
+    # Each field's size is the fields table's (availability/fields.py); each address is kept as
+    # typed, with its normal form (NULL when empty or invalid).
+    first_name: Mapped[str] = _text("first_name")
+    last_name: Mapped[str] = _text("last_name")
+    company: Mapped[str] = _text("company")
+    phone: Mapped[str] = _text("phone")
+    phone_norm: Mapped[str | None] = _normal_form()
+    email: Mapped[str] = _text("email")
+    email_norm: Mapped[str | None] = _normal_form()
+    alt_phone1: Mapped[str] = _text("alt_phone1")
+    alt_phone1_norm: Mapped[str | None] = _normal_form()
+    alt_phone2: Mapped[str] = _text("alt_phone2")
+    alt_phone2_norm: Mapped[str | None] = _normal_form()
+    alt_phone3: Mapped[str] = _text("alt_phone3")
+    alt_phone3_norm: Mapped[str | None] = _normal_form()
+    alt_email1: Mapped[str] = _text("alt_email1")
+    alt_email1_norm: Mapped[str | None] = _normal_form()
+    alt_email2: Mapped[str] = _text("alt_email2")
+    alt_email2_norm: Mapped[str | None] = _normal_form()
+    alt_email3: Mapped[str] = _text("alt_email3")
+    alt_email3_norm: Mapped[str | None] = _normal_form()
 
     search_text: Mapped[str] = mapped_column(Str(1000), default="")
     status: Mapped[str] = mapped_column(Str(20), default=LeadStatus.NOT_CHECKED)
-    available_address: Mapped[str | None] = mapped_column(Str(254))
+    available_address: Mapped[str | None] = mapped_column(Str(MAX_ADDRESS_LENGTH))
     checked_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Str(300))
     # Identifies the check in flight: a job whose run id no longer matches was superseded and

@@ -6,13 +6,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain
 
-from availability.addresses import ADDRESS_FIELDS
+from availability.fields import LEAD_FIELDS
 from models import Lead
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ["first_name", "last_name", "company", *[f for f, _ in ADDRESS_FIELDS],
-           "status", "available_address", "checked_at", "error"]
+COLUMNS = [*(field.key for field in LEAD_FIELDS), "status", "available_address", "checked_at", "error"]
 
 
 def spreadsheet_safe(value) -> str:

@@ -1,15 +1,12 @@
 """Creating, finding and counting leads: shared by the leads table, the add-lead form, the API and imports."""
 from dataclasses import dataclass
 
-from availability.addresses import ADDRESS_FIELDS, FieldValue
+from availability.addresses import FieldValue
+from availability.fields import ADDRESS_FIELDS, FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
 from models import Lead, LeadTally, Workspace, search_fold
 
-NAME_FIELDS = ("first_name", "last_name", "company")
-TEXT_FIELDS = (*NAME_FIELDS, *(field for field, _ in ADDRESS_FIELDS))
-# The longest value each field can hold, read from its column: the table is the one source.
-MAX_LENGTHS = {field: Lead.__table__.c[field].type.length for field in TEXT_FIELDS}
 UNSTORABLE = "holds a character that can't be stored (a NUL or an unpaired surrogate)"
 
 
@@ -28,8 +25,8 @@ class InvalidLead(ValueError):
 
 def field_problem(field: str, value: str) -> str | None:
     """Why `value` (stripped, as it would be stored) can't go in `field`, or None."""
-    if len(value) > MAX_LENGTHS[field]:
-        return f"is longer than {MAX_LENGTHS[field]} characters"
+    if len(value) > (limit := FIELDS[field].max_length):
+        return f"is longer than {limit} characters"
     # PostgreSQL refuses NUL in text and no database driver encodes a lone surrogate; JSON can
     # carry both ("\u0000", "\ud800").
     if "\x00" in value or (not value.isascii() and not _encodable(value)):
@@ -49,7 +46,7 @@ def new_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue]]:
     """A lead with every address kept as typed (invalid ones are marked, not dropped), added to the
     session, not committed. Raises InvalidLead for fields too long or unstorable, NoAddress for a
     lead without any address."""
-    values = {field: (data.get(field) or "").strip() for field in TEXT_FIELDS}
+    values = {field: (data.get(field) or "").strip() for field in FIELDS}
     problems = {field: problem for field, value in values.items() if (problem := field_problem(field, value))}
     if problems:
         raise InvalidLead(problems)

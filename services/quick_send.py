@@ -5,7 +5,8 @@ The check (also the API's {"address": ...}) uses the same lines, pace and reused
 check, but the caller hears about trouble instead of waiting it out."""
 from redis import RedisError
 
-from availability.addresses import ADDRESS_FIELDS, InvalidAddress, guess_kind, normalise
+from availability.addresses import InvalidAddress, guess_kind, normalise
+from availability.fields import ADDRESS_FIELDS
 from availability.outcomes import CheckResult, Outcome
 from extensions import db
 from models import Lead, SentMessage, Workspace

@@ -9,7 +9,7 @@ Create Date: 2026-11-26 04:40:00
 from alembic import op
 import sqlalchemy as sa
 
-from availability.addresses import ADDRESS_FIELDS
+from availability.fields import ADDRESS_FIELDS
 from models import search_text
 
 

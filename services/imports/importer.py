@@ -12,15 +12,14 @@ from itertools import islice
 
 from flask import current_app
 
-from availability.addresses import ADDRESS_FIELDS, InvalidAddress, normalise
+from availability.addresses import InvalidAddress, normalise
+from availability.fields import ADDRESS_FIELDS, LEAD_FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
-from services.leads import MAX_LENGTHS, NAME_FIELDS
 
-from .mapping import LEAD_FIELDS
 from .reader import FileFormat, ImportFileError, count_rows, rows
 from .uploads import discard, problems_path, upload_path
 
@@ -210,10 +209,10 @@ def _tallied_here(connection, workspace_id: int, batch_id: int | None, status: s
     connection.exec_driver_sql(trigger)
 
 
-# (field, kind, column of its normal form), in check order; computed once, used 800,000 times.
-_ADDRESS_COLUMNS = [(field, kind, f"{field}_norm") for field, kind in ADDRESS_FIELDS]
+# (field, kind, label), in check order; computed once, used 800,000 times.
+_ADDRESS_COLUMNS = [(field.key, field.kind, field.label) for field in LEAD_FIELDS if field.kind]
 # The order of the values _lead returns.
-LEAD_COLUMNS = [*NAME_FIELDS, *(column for field, _, norm in _ADDRESS_COLUMNS for column in (field, norm)),
+LEAD_COLUMNS = [*NAME_FIELDS, *(column for field, _ in ADDRESS_FIELDS for column in (field, f"{field}_norm")),
                 "search_text"]
 
 
@@ -225,20 +224,20 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
     if values.get("full_name") and not (values.get("first_name") or values.get("last_name")):
         first, _, last = values["full_name"].partition(" ")
         values = {**values, "first_name": first, "last_name": last.strip()}
-    too_long = [f"{LEAD_FIELDS[field]} is longer than {limit} characters"
-                for field, limit in MAX_LENGTHS.items() if len(values.get(field, "")) > limit]
+    too_long = [f"{field.label} is longer than {field.max_length} characters"
+                for field in LEAD_FIELDS if len(values.get(field.key, "")) > field.max_length]
     if too_long:
         return (), set(), too_long
     lead = [values.get(field, "") for field in NAME_FIELDS]
     keys, fallback, bad = set(), None, []
-    for field, kind, _ in _ADDRESS_COLUMNS:
+    for field, kind, label in _ADDRESS_COLUMNS:
         raw = values.get(field, "")
         norm = None
         if raw:
             try:
                 norm = normalise(raw, kind, region)
             except InvalidAddress as exc:
-                bad.append(f"{LEAD_FIELDS[field]} “{raw[:60]}”: {exc.reason}")
+                bad.append(f"{label} “{raw[:60]}”: {exc.reason}")
         lead += (raw, norm)
         # A lead is known by its primary phone and email; failing those, its first valid address.
         if norm and field in ("phone", "email"):

@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from availability.fields import LEAD_FIELDS
 from extensions import db
 from models import Lead, Upload
 from support import HEADER, openpyxl_bytes, shared_strings_bomb, xlsxwriter_bytes
@@ -106,24 +107,34 @@ def test_a_file_broken_halfway_is_refused_before_anything_lands(app, logged_in, 
     assert "Import failed" in logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
 
 
-def test_a_value_longer_than_its_column_makes_its_row_a_problem_not_a_cut_lead(app, logged_in, run_worker):
+def test_a_value_longer_than_its_field_makes_its_row_a_problem_not_a_cut_lead(app, logged_in, run_worker):
     # Before, names were cut to fit without a word, and an address cut to 254 characters was then
-    # read as an address.
-    rows = [("Ada", "Engines", "2025550142"), ("x" * 101, "", "2025550143"), ("Bob", "c" * 201, "2025550144"),
-            ("Cy", "", "2025550145" + " " * 250 + "5"), ("Di", "", "2025550146")]
-    content = "First Name,Company,Phone\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
-    upload_id = upload(logged_in, content.encode())
-    confirm(logged_in, upload_id, ["first_name", "company", "phone"])
+    # read as an address. Every field of the fields table, at its limit and one past it.
+    at_limit = {field.key: ("中" if field.kind is None else "x") * field.max_length for field in LEAD_FIELDS}
+    rows = [{**at_limit, "phone": "2025550142"}]
+    for n, field in enumerate(LEAD_FIELDS):
+        other = {"email": "one@example.com"} if field.key == "phone" else {"phone": f"20255501{50 + n}"}
+        rows.append({**other, field.key: "é" * (field.max_length + 1)})
+    rows.append({"first_name": "Di", "phone": "2025550146"})
+    content = io.StringIO()
+    writer = csv.writer(content)
+    writer.writerow([field.label for field in LEAD_FIELDS])
+    writer.writerows([row.get(field.key, "") for field in LEAD_FIELDS] for row in rows)
+    upload_id = upload(logged_in, content.getvalue().encode())
+    confirm(logged_in, upload_id, [field.key for field in LEAD_FIELDS])
     run_worker()
     with app.app_context():
         row = db.session.get(Upload, upload_id)
-        assert (row.state, row.imported, row.invalid) == ("done", 2, 3)
-        assert sorted(lead.first_name for lead in db.session.scalars(db.select(Lead))) == ["Ada", "Di"]
+        assert (row.state, row.imported, row.invalid) == ("done", 2, len(LEAD_FIELDS))
+        leads = db.session.scalars(db.select(Lead).order_by(Lead.id)).all()
+        assert [lead.first_name for lead in leads] == [at_limit["first_name"], "Di"]
+        assert all(getattr(leads[0], key) == value for key, value in {**at_limit, "phone": "2025550142"}.items())
     problems = list(csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv")
                                            .get_data(as_text=True))))
-    assert {int(r[0]): r[1] for r in problems[1:]} == {
-        3: "First name is longer than 100 characters", 4: "Company is longer than 200 characters",
-        5: "Primary phone is longer than 254 characters"}
+    reported = {int(r[0]): r[1] for r in problems[1:]}
+    assert reported.pop(2).startswith("imported; kept as typed but invalid: Primary email")
+    assert reported == {
+        3 + n: f"{field.label} is longer than {field.max_length} characters" for n, field in enumerate(LEAD_FIELDS)}
 
 
 def test_too_many_rows_are_refused_before_importing(app, logged_in, run_worker):

@@ -4,14 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from availability.addresses import (
-    ADDRESS_FIELDS,
     InvalidAddress,
-    Kind,
     guess_kind,
     normalise_email,
     normalise_phone,
     read_field,
 )
+from availability.fields import ADDRESS_FIELDS, Kind
 
 
 @pytest.mark.parametrize("raw, region, expected", [

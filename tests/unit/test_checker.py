@@ -9,7 +9,7 @@ UNAVAILABLE = CheckResult(Outcome.UNAVAILABLE)
 
 
 def lead_fields(**raw):
-    from availability.addresses import ADDRESS_FIELDS
+    from availability.fields import ADDRESS_FIELDS
 
     return [read_field(f, kind, raw.get(f), "US") for f, kind in ADDRESS_FIELDS]
 
