@@ -1,0 +1,49 @@
+"""Everything the app does differently on SQLite and on PostgreSQL, and what each relies on.
+Callers name what they want; only this module asks which database it is.
+
+insert_many: one executemany straight to the driver, with the driver's own placeholders. Relies on
+  the DBAPI paramstyle SQLAlchemy reports: "qmark" (?) for sqlite3, "format"/"pyformat" (%s) for
+  psycopg. The values must already be what the driver takes (no SQLAlchemy type processing).
+
+counted_in_bulk: leads inserted into the lead table as one batch, all of one status, tallied.
+  - SQLite: relies on its triggers being per-row (any trigger at all costs ~14 us a lead, more
+    than the insert) and on SQLite's single writer plus DDL being transactional and shown to other
+    connections only at commit: the tally's insert trigger is dropped and re-created inside the
+    caller's transaction, and the leads counted here, so no one sees the table without it and a
+    rollback restores it.
+  - PostgreSQL: relies on the tally trigger being statement-level (migration 0008): one grouped
+    upsert a statement, nothing to do here.
+"""
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+
+def insert_many(connection: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert `rows` (tuples in `columns` order) in one executemany, in the connection's transaction."""
+    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([placeholder] * len(columns))})", rows)
+
+
+@contextmanager
+def counted_in_bulk(connection: Connection, workspace_id: int, batch_id: int | None, status: str, n: int):
+    """Around inserting `n` leads of `status` into the workspace (and the batch): they are tallied
+    once, not row by row. Commit or roll back the connection's transaction after the block."""
+    if connection.dialect.name != "sqlite":
+        yield  # PostgreSQL's statement-level trigger counts them
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        # sqlite3 begins a transaction only before a write; the DDL must not run outside one.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    trigger = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_tally_insert'").scalar_one()
+    connection.exec_driver_sql("DROP TRIGGER lead_tally_insert")
+    yield
+    # The workspace's count is batch 0's; the batch's too when there is one.
+    connection.exec_driver_sql(
+        "INSERT INTO lead_tally (workspace_id, batch_id, status, n) VALUES (?, ?, ?, ?)"
+        + (", (?, ?, ?, ?)" if batch_id else "")
+        + " ON CONFLICT (workspace_id, batch_id, status) DO UPDATE SET n = n + excluded.n",
+        (workspace_id, 0, status, n, *((workspace_id, batch_id, status, n) if batch_id else ())))
+    connection.exec_driver_sql(trigger)
