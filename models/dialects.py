@@ -13,10 +13,17 @@ counted_in_bulk: leads inserted into the lead table as one batch, all of one sta
     rollback restores it.
   - PostgreSQL: relies on the tally trigger being statement-level (migration 0008): one grouped
     upsert a statement, nothing to do here.
+
+read_without_transaction: the session's next statements run in AUTOCOMMIT, saving BEGIN and
+  ROLLBACK (two round trips a request on PostgreSQL). Relies on AUTOCOMMIT meaning each statement
+  sees what was committed before it began, i.e. read committed per statement, which is what
+  PostgreSQL's default isolation gives a transaction's statements anyway; so only for requests that
+  read. On SQLite (pysqlite issues no BEGIN before a SELECT) it changes nothing.
 """
 from contextlib import contextmanager
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 
 def insert_many(connection: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -47,3 +54,10 @@ def counted_in_bulk(connection: Connection, workspace_id: int, batch_id: int | N
         + " ON CONFLICT (workspace_id, batch_id, status) DO UPDATE SET n = n + excluded.n",
         (workspace_id, 0, status, n, *((workspace_id, batch_id, status, n) if batch_id else ())))
     connection.exec_driver_sql(trigger)
+
+
+def read_without_transaction(session: Session) -> None:
+    """The session's reads from here on run without a transaction, unless it is in one already
+    (opened by whoever pushed this app context), which it keeps."""
+    if not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
