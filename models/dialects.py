@@ -19,11 +19,17 @@ read_without_transaction: the session's next statements run in AUTOCOMMIT, savin
   sees what was committed before it began, i.e. read committed per statement, which is what
   PostgreSQL's default isolation gives a transaction's statements anyway; so only for requests that
   read. On SQLite (pysqlite issues no BEGIN before a SELECT) it changes nothing.
+
+upserting_insert: INSERT ... ON CONFLICT DO UPDATE, which both databases have (SQLite >= 3.24),
+  each through its own SQLAlchemy dialect's insert().
 """
 from contextlib import contextmanager
 
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, scoped_session
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def insert_many(connection: Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -61,3 +67,8 @@ def read_without_transaction(session: Session) -> None:
     (opened by whoever pushed this app context), which it keeps."""
     if not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def upserting_insert(session: Session | scoped_session, table: Table):
+    """An insert into `table` that has .on_conflict_do_update(), for the session's database."""
+    return _INSERTS[session.get_bind().dialect.name](table)
