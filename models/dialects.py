@@ -1,9 +1,10 @@
-"""Everything the app does differently on SQLite and on PostgreSQL, and what each relies on.
-Callers name what they want; only this module asks which database it is.
+"""Everything the app's code does differently on SQLite and on PostgreSQL (the migrations aside),
+and what each relies on. Callers name what they want; only this module asks which database it is.
 
 insert_many: one executemany straight to the driver, with the driver's own placeholders. Relies on
-  the DBAPI paramstyle SQLAlchemy reports: "qmark" (?) for sqlite3, "format"/"pyformat" (%s) for
-  psycopg. The values must already be what the driver takes (no SQLAlchemy type processing).
+  the DBAPI paramstyle SQLAlchemy reports: "qmark" (?) for sqlite3, "pyformat" for psycopg, whose
+  positional form is %s. The values must already be what the driver takes (no SQLAlchemy type
+  processing).
 
 counted_in_bulk: leads inserted into the lead table as one batch, all of one status, tallied.
   - SQLite: relies on its triggers being per-row (any trigger at all costs ~14 us a lead, more
@@ -18,7 +19,7 @@ read_without_transaction: the session's next statements run in AUTOCOMMIT, savin
   ROLLBACK (two round trips a request on PostgreSQL). Relies on AUTOCOMMIT meaning each statement
   sees what was committed before it began, i.e. read committed per statement, which is what
   PostgreSQL's default isolation gives a transaction's statements anyway; so only for requests that
-  read. On SQLite (pysqlite issues no BEGIN before a SELECT) it changes nothing.
+  read. On SQLite it changes little: pysqlite issues no BEGIN before a SELECT anyway.
 
 upserting_insert: INSERT ... ON CONFLICT DO UPDATE, which both databases have (SQLite >= 3.24),
   each through its own SQLAlchemy dialect's insert().
