@@ -4,13 +4,13 @@ from contextlib import suppress
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from redis import RedisError
-from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 import embedded_redis
 import security_headers
 from extensions import csrf, db, limiter, login_manager, migrate
+from models import dialects
 from services.queue import BackgroundUnavailable
 from services.secrets_box import SecretsBox
 
@@ -46,8 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     app.extensions["secrets_box"] = SecretsBox(app.config["LINE_SECRET_KEYS"])
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+        dialects.sqlite_connection_settings(db.engine)
 
     from blueprints import api, auth, imports, leads, lines, operations, quick_send, settings, tokens
 
@@ -110,18 +109,3 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _limiter_storage(app: Flask) -> str:
     url = app.config["REDIS_URL"] or embedded_redis.url(app.instance_path)
     return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets the web process read while a worker writes; the busy timeout makes writers queue
-    # instead of failing with "database is locked".
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    # WAL makes NORMAL durable against application crashes (only a power cut can lose the last
-    # commits), and a 64 MB page cache keeps the lead indexes in memory through big imports.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-

@@ -20,7 +20,7 @@ from availability.fields import FIELDS, LEAD_FIELDS
 from availability.statuses import LeadStatus
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from models import CheckBatch, Lead, LineStatus, SentMessage
+from models import CheckBatch, Lead, LineStatus, SentMessage, dialects
 from services import exports
 from services import leads as lead_store
 from services.checks import batches as batch_checks
@@ -40,17 +40,18 @@ for _field in LEAD_FIELDS:
     setattr(LeadForm, _field.key, StringField(_field.label))
 
 
-# Requests that only read, the page's most frequent: they run without a transaction, which on
-# PostgreSQL saves two round trips a request (BEGIN, ROLLBACK). Each statement still sees
-# committed data, as it would in PostgreSQL's default isolation. (A session that is in a
-# transaction already, opened by whoever pushed this app context, keeps it.)
-READ_ONLY = {"leads.index", "leads.updates"}
+def reads_only(view):
+    """Marks a view that only reads, as the page's most frequent requests do: it runs without a
+    transaction (models/dialects.py read_without_transaction). A mark, not a wrapper, because the
+    switch must come before sign-in's query opens a transaction (the before_request below)."""
+    view.reads_only = True
+    return view
 
 
 @bp.before_request
 def _no_transaction_to_read():
-    if request.endpoint in READ_ONLY and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if getattr(current_app.view_functions.get(request.endpoint), "reads_only", False):
+        dialects.read_without_transaction(db.session())
 
 
 @bp.before_request
@@ -71,6 +72,7 @@ def _filters(args) -> dict:
 
 
 @bp.get("/")
+@reads_only
 def index():
     filters = _filters(request.args)
     page = lead_store.table_page(current_user.workspace_id, filters["status"], filters["q"], filters["sort"],
@@ -139,6 +141,7 @@ def row_state(lead: Lead) -> str:
 
 
 @bp.get("/updates")
+@reads_only
 def updates():
     """One poll for the whole page: the watched rows whose state changed and the progress of the
     watched batches, as out-of-band swaps. However many rows are Checking, a page makes one request

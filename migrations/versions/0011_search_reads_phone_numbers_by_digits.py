@@ -6,11 +6,10 @@ Revises: 0010
 Create Date: 2026-11-26 04:40:00
 
 """
+import re
+
 from alembic import op
 import sqlalchemy as sa
-
-from availability.fields import ADDRESS_FIELDS
-from models import search_text
 
 
 # revision identifiers, used by Alembic.
@@ -20,8 +19,34 @@ branch_labels = None
 depends_on = None
 
 
+# Frozen here as the app had them when this migration was written (availability.addresses'
+# ADDRESS_FIELDS, models/search.py), so later changes to the app don't change what it does.
 NAMES = ['first_name', 'last_name', 'company']
-ADDRESSES = [(field, f'{field}_norm') for field, _ in ADDRESS_FIELDS]
+ADDRESS_FIELDS = ['phone', 'email', 'alt_phone1', 'alt_phone2', 'alt_phone3',
+                  'alt_email1', 'alt_email2', 'alt_email3']
+ADDRESSES = [(field, f'{field}_norm') for field in ADDRESS_FIELDS]
+_WRITTEN_PHONE = re.compile(r'[\d\s()+./-]*\d[\d\s()+./-]*')
+
+
+def search_fold(text):
+    """Lower-cased, and a phone number, however written, as its digits alone."""
+    text = text.strip().lower()
+    return re.sub(r'\D', '', text) if _WRITTEN_PHONE.fullmatch(text) else text
+
+
+def search_text(names, addresses):
+    """The names, then each address as normalised, and as typed only where that says more."""
+    parts = [search_fold(name) for name in names if name]
+    for typed, norm in addresses:
+        known = search_fold(norm) if norm else ''
+        if known:
+            parts.append(known)
+        written = search_fold(typed) if typed else ''
+        if written and written not in known:
+            parts.append(written)
+    return ' '.join(parts)[:1000]
+
+
 lead = sa.table('lead', sa.column('id'), sa.column('search_text'),
                 *(sa.column(name) for name in NAMES + [c for pair in ADDRESSES for c in pair]))
 

@@ -20,14 +20,13 @@ from functools import partial
 
 from flask import Flask, current_app
 from redis import RedisError
-from sqlalchemy.dialects import postgresql, sqlite
 
 from availability.in_flight import InFlight
 from availability.lines.overtime import call_within
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import pause
 from extensions import db, redis_connection
-from models import AddressResult, Line, Workspace, utcnow
+from models import AddressResult, Line, Workspace, dialects, utcnow
 from services.lines import line_client, mark_unhealthy, pacer
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,6 @@ MAX_INLINE_WAIT = 2.0
 # (LINE_DEADLINE) plus a short pacing wait; a call going on late holds it longer (see above). A
 # worker that dies holding it blocks no longer.
 IN_FLIGHT_SECONDS = 30
-# The databases the app runs on, each with its INSERT ... ON CONFLICT.
-UPSERTING_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def pause_line(line_key: str, retry_after: float | None) -> None:
@@ -172,7 +169,7 @@ def remember(workspace_id: int, address: str, answer: CheckResult, line_key: str
     found by its key: a line deleted meanwhile is no longer named (nor another line given its id)."""
     # One statement, whether the address was asked about before or not; on the table, not the
     # class, so one row skips the ORM's bulk-insert machinery.
-    insert = UPSERTING_INSERT[db.session.get_bind().dialect.name](AddressResult.__table__)
+    insert = dialects.upserting_insert(db.session, AddressResult.__table__)
     line_id = db.select(Line.id).where(Line.key == line_key).scalar_subquery()
     values = {"result": answer.outcome.value, "line_id": line_id, "checked_at": utcnow()}
     db.session.execute(insert.values(workspace_id=workspace_id, address=address, **values)

@@ -7,7 +7,6 @@ resumes after the last committed row instead of importing anything twice.
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from itertools import islice
 
 from flask import current_app
@@ -16,7 +15,7 @@ from availability.addresses import InvalidAddress, normalise
 from availability.fields import ADDRESS_FIELDS, LEAD_FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
-from models import CheckBatch, Lead, Upload, UploadState, Workspace, search_text, utcnow
+from models import CheckBatch, Lead, Upload, UploadState, Workspace, dialects, search_text, utcnow
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
 
@@ -164,7 +163,8 @@ def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: dict[s
 
 def _insert(leads: list[tuple], upload: Upload) -> None:
     """One executemany straight to the driver, in the session's transaction: at 100,000 rows the
-    ORM's (and even Core's) per-row parameter processing costs more than the database does."""
+    ORM's (and even Core's) per-row parameter processing costs more than the database does. The
+    chunk is tallied in one go (models/dialects.py says how, per database)."""
     connection = db.session.connection()
     to_db = Lead.__table__.c.created_at.type.bind_processor(connection.dialect)
     now = to_db(utcnow()) if to_db else utcnow()
@@ -176,37 +176,9 @@ def _insert(leads: list[tuple], upload: Upload) -> None:
     state = {k: (to_db(v) if to_db and hasattr(v, "isoformat") else v) for k, v in state.items()}
     columns = [*LEAD_COLUMNS, "workspace_id", "upload_id", "created_at", *state]
     extra = (upload.workspace_id, upload.id, now, *state.values())
-    placeholders = ", ".join(["?" if connection.dialect.paramstyle == "qmark" else "%s"] * len(columns))
-    sql = f"INSERT INTO lead ({', '.join(columns)}) VALUES ({placeholders})"
     rows = [lead + extra for lead in leads]
-    if connection.dialect.name == "sqlite":
-        with _tallied_here(connection, upload.workspace_id, upload.batch_id, state["status"], len(rows)):
-            connection.exec_driver_sql(sql, rows)
-    else:  # PostgreSQL's tally trigger runs once a statement (migration 0008)
-        connection.exec_driver_sql(sql, rows)
-
-
-@contextmanager
-def _tallied_here(connection, workspace_id: int, batch_id: int | None, status: str, n: int):
-    """Insert `n` leads of one status into SQLite without its tally trigger, counting them here.
-    SQLite runs a trigger for every row, and any trigger at all cost more than the insert it
-    follows (~14 us a lead, ~1.2 s of 100,000). The trigger is dropped and put back inside this
-    chunk's transaction: no other connection can write meanwhile (SQLite has one writer), none sees
-    the table without it (a schema change shows at commit, when the trigger is back), and a rollback
-    restores it."""
-    if not connection.connection.driver_connection.in_transaction:
-        # The driver begins a transaction only before a write; DDL must not run outside one.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    trigger = connection.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_tally_insert'").scalar_one()
-    connection.exec_driver_sql("DROP TRIGGER lead_tally_insert")
-    yield
-    connection.exec_driver_sql(
-        "INSERT INTO lead_tally (workspace_id, batch_id, status, n) VALUES (?, ?, ?, ?)"
-        + (", (?, ?, ?, ?)" if batch_id else "")
-        + " ON CONFLICT (workspace_id, batch_id, status) DO UPDATE SET n = n + excluded.n",
-        (workspace_id, 0, status, n, *((workspace_id, batch_id, status, n) if batch_id else ())))
-    connection.exec_driver_sql(trigger)
+    with dialects.counted_in_bulk(connection, upload.workspace_id, upload.batch_id, state["status"], len(rows)):
+        dialects.insert_many(connection, "lead", columns, rows)
 
 
 # (field, kind, label), in check order; computed once, used 800,000 times.
