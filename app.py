@@ -1,4 +1,5 @@
 """The application factory: `flask --app app ...` finds create_app here."""
+
 import os
 from contextlib import suppress
 
@@ -84,8 +85,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             return jsonify(success=False, error=message, code=503), 503
         if request.headers.get("HX-Request"):
             # Shown in the page's problem area, whatever element asked (see htmx-config in base.html).
-            return render_template("_problem.html", message=message), 503, {
-                "HX-Retarget": "#problem", "HX-Reswap": "innerHTML"}
+            return (
+                render_template("_problem.html", message=message),
+                503,
+                {"HX-Retarget": "#problem", "HX-Reswap": "innerHTML"},
+            )
         return render_template("503.html", message=message), 503
 
     @app.errorhandler(429)

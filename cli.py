@@ -1,4 +1,5 @@
 """`flask --app app ...` commands: accounts, tokens, lines, the worker, and the local stack."""
+
 import os
 import secrets
 import subprocess
@@ -67,8 +68,15 @@ def create_token_command(email, name):
 @click.option("--rate-per-minute", type=click.IntRange(1, 600), default=6, show_default=True)
 def add_line_command(email, name, provider, url, secret, sender, rate_per_minute):
     """Add an active line to EMAIL's workspace; prints its id on the last line."""
-    line = line_admin.add_line(_user(email).workspace_id, name=name, provider=provider, url=url,
-                               secret=secret, sender=sender, rate_per_minute=rate_per_minute)
+    line = line_admin.add_line(
+        _user(email).workspace_id,
+        name=name,
+        provider=provider,
+        url=url,
+        secret=secret,
+        sender=sender,
+        rate_per_minute=rate_per_minute,
+    )
     click.echo(f"Added line “{line.name}”:")
     click.echo(line.id)
 
@@ -122,17 +130,25 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
         accounts.change_password(user, password)  # browsers signed in with the old one are signed out
 
     api_key = secrets.token_urlsafe(16)
-    demo = DemoLineServer("127.0.0.1", demo_port, api_key=api_key, latency=demo_latency,
-                          rate_per_minute=demo_rate, error_rate=demo_error_rate).start()
+    demo = DemoLineServer(
+        "127.0.0.1",
+        demo_port,
+        api_key=api_key,
+        latency=demo_latency,
+        rate_per_minute=demo_rate,
+        error_rate=demo_error_rate,
+    ).start()
     _register_demo_line(user, demo.url, api_key, demo_rate)
 
     env = {**os.environ, "REDIS_URL": url}
-    procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env)
-             for _ in range(workers)]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env) for _ in range(workers)
+    ]
     click.secho(
         f"\n  Open http://{host}:{port}/  and log in as  {DEMO_EMAIL}  /  {password}\n"
         f"  Demo line: {demo.url} (phones ending in an even digit and iCloud emails are available)\n",
-        fg="green", bold=True,
+        fg="green",
+        bold=True,
     )
     try:
         # Werkzeug's server directly: app.run() refuses to start inside a `flask` command.
@@ -148,19 +164,38 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
 
 
 def _register_demo_line(user: User, url: str, api_key: str, rate: int) -> None:
-    line = db.session.scalar(
-        db.select(Line).where(Line.workspace_id == user.workspace_id, Line.is_demo.is_(True))
-    )
+    line = db.session.scalar(db.select(Line).where(Line.workspace_id == user.workspace_id, Line.is_demo.is_(True)))
     if line is None:
-        line_admin.add_line(user.workspace_id, name="Demo line", provider="demo", url=url,
-                            secret=api_key, rate_per_minute=rate, is_demo=True)
+        line_admin.add_line(
+            user.workspace_id,
+            name="Demo line",
+            provider="demo",
+            url=url,
+            secret=api_key,
+            rate_per_minute=rate,
+            is_demo=True,
+        )
     else:
         # The demo server picks a new key each start; keep the stored line pointing at it.
-        line_admin.update_line(line, name=line.name, provider="demo", url=url, secret=api_key,
-                               sender=None, rate_per_minute=rate, daily_cap=None)
+        line_admin.update_line(
+            line,
+            name=line.name,
+            provider="demo",
+            url=url,
+            secret=api_key,
+            sender=None,
+            rate_per_minute=rate,
+            daily_cap=None,
+        )
 
 
 def register(app: Flask) -> None:
-    for command in (create_user_command, create_token_command, add_line_command, rotate_line_secrets_command,
-                    worker_command, run_local_command):
+    for command in (
+        create_user_command,
+        create_token_command,
+        add_line_command,
+        rotate_line_secrets_command,
+        worker_command,
+        run_local_command,
+    ):
         app.cli.add_command(command)

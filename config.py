@@ -1,4 +1,5 @@
 """Settings read from the environment, with defaults that need no set-up on one machine."""
+
 import os
 import secrets
 from pathlib import Path
@@ -23,7 +24,7 @@ def database_url(raw: str | None, instance_path: str) -> str:
     # Plain postgres URLs mean psycopg 3, the driver we install.
     for prefix in ("postgres://", "postgresql://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix):]
+            return "postgresql+psycopg://" + raw[len(prefix) :]
     return raw
 
 

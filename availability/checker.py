@@ -4,6 +4,7 @@ Pure logic: the caller passes `ask`, which puts one address to a line (or a cach
 CheckResult. Anything that is not an answer ends the walk and is handed back to the caller, which
 knows whether to wait, switch lines or give up.
 """
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 

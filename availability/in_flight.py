@@ -5,6 +5,7 @@ The mark is held by the check that took it and by each of its calls that the wor
 for but that goes on in the background; it is let go when the last of them ends. Its lifetime in
 Redis bounds how long a holder that died blocks the address.
 """
+
 import secrets
 import threading
 

@@ -1,4 +1,5 @@
 """The one vocabulary every line client answers in, whatever its provider says."""
+
 from dataclasses import dataclass
 from enum import StrEnum
 

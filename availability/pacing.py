@@ -9,6 +9,7 @@ A line's keys are named by its `key`, a random name it keeps for life and no oth
 (an id can be reused: SQLite gives a new row the id of a deleted last one), so a deleted line's
 pause can never hold another line. `forget` deletes them with the line; each also expires by itself.
 """
+
 from dataclasses import dataclass
 
 from redis import Redis
@@ -92,9 +93,12 @@ def line_use(redis: Redis, line_keys: list[str]) -> dict[str, LineUse]:
     pipe.time()
     *answers, now = pipe.execute()
     today, seconds = int(now[0] // 86400), now[0] + now[1] / 1e6
-    return {line_key: LineUse(int(used) if day is not None and int(day) == today else 0,
-                              max(0.0, float(until or 0) - seconds))
-            for line_key, (day, used), until in zip(line_keys, answers[::2], answers[1::2])}
+    return {
+        line_key: LineUse(
+            int(used) if day is not None and int(day) == today else 0, max(0.0, float(until or 0) - seconds)
+        )
+        for line_key, (day, used), until in zip(line_keys, answers[::2], answers[1::2])
+    }
 
 
 class LinePacer:

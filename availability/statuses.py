@@ -1,4 +1,5 @@
 """What a user sees for a lead: the status names the UI and the API share."""
+
 from enum import StrEnum
 
 

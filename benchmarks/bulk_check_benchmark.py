@@ -13,6 +13,7 @@ enforce `rate` checks a minute themselves (a 429 beyond it). Runs:
 The lower bound is the fewest calls that can settle every lead (each distinct address that some
 lead's walk must reach, asked once) divided by the lines' total rate. Writes BENCHMARKS.md.
 """
+
 import argparse
 import os
 import platform
@@ -81,7 +82,7 @@ def walk_prefixes(lead_walks: list[list[str]]) -> list[list[str]]:
     prefixes = []
     for addresses in lead_walks:
         hit = next((i for i, a in enumerate(addresses) if demo_availability(a)), len(addresses) - 1)
-        prefixes.append(addresses[:hit + 1])
+        prefixes.append(addresses[: hit + 1])
     return prefixes
 
 
@@ -108,8 +109,12 @@ def spec_way(server, lead_walks: list[list[str]], rate: int, result: dict) -> No
                 break
             if answer.outcome is not Outcome.UNAVAILABLE:
                 errors += 1
-    result.update(seconds=time.monotonic() - started, calls=server.stats["calls"],
-                  rate_limited=server.stats["rate_limited"], errors=errors)
+    result.update(
+        seconds=time.monotonic() - started,
+        calls=server.stats["calls"],
+        rate_limited=server.stats["rate_limited"],
+        errors=errors,
+    )
 
 
 def project_way(app, workspace_id: int, servers: list, rate: int, limit: float) -> dict:
@@ -121,22 +126,36 @@ def project_way(app, workspace_id: int, servers: list, rate: int, limit: float) 
 
     with app.app_context():
         for n, server in enumerate(servers):
-            line_admin.add_line(workspace_id, name=f"Demo {n + 1}", provider="demo", url=server.url,
-                                secret="bench-key", rate_per_minute=rate)
+            line_admin.add_line(
+                workspace_id,
+                name=f"Demo {n + 1}",
+                provider="demo",
+                url=server.url,
+                secret="bench-key",
+                rate_per_minute=rate,
+            )
         started = time.monotonic()
         batch = batch_checks.start_batch(workspace_id, "bulk", Lead.workspace_id == workspace_id)
         while time.monotonic() - started < limit:
             db.session.expire_all()
-            if not db.session.scalar(db.select(db.func.count(Lead.id)).where(
-                    Lead.batch_id == batch.id, Lead.status == "checking")):
+            if not db.session.scalar(
+                db.select(db.func.count(Lead.id)).where(Lead.batch_id == batch.id, Lead.status == "checking")
+            ):
                 break
             time.sleep(0.2)
         seconds = time.monotonic() - started
-        statuses = dict(db.session.execute(db.select(Lead.status, db.func.count()).where(
-            Lead.workspace_id == workspace_id).group_by(Lead.status)).all())
-    return {"seconds": seconds, "calls": sum(s.stats["calls"] for s in servers),
-            "rate_limited": sum(s.stats["rate_limited"] for s in servers), "statuses": statuses,
-            "not_final": sum(n for s, n in statuses.items() if s not in FINAL)}
+        statuses = dict(
+            db.session.execute(
+                db.select(Lead.status, db.func.count()).where(Lead.workspace_id == workspace_id).group_by(Lead.status)
+            ).all()
+        )
+    return {
+        "seconds": seconds,
+        "calls": sum(s.stats["calls"] for s in servers),
+        "rate_limited": sum(s.stats["rate_limited"] for s in servers),
+        "statuses": statuses,
+        "not_final": sum(n for s, n in statuses.items() if s not in FINAL),
+    }
 
 
 def main() -> None:
@@ -161,9 +180,16 @@ def main() -> None:
     needed = minimum_calls(lead_walks)
     spec_calls_planned = sum(len(prefix) for prefix in walk_prefixes(lead_walks))
     log = open(Path(os.environ["INSTANCE_PATH"]) / "workers.log", "ab")
-    workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
-                                env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
-               for _ in range(args.workers)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(args.workers)
+    ]
     try:
         time.sleep(5)  # the workers start
         spec_line, spec = line(), {}
@@ -182,40 +208,44 @@ def main() -> None:
 
     def row(name, lines, result, bound):
         used = result["calls"] / (result["seconds"] * lines * args.rate / 60)
-        return (f"| {name} | {lines} | {result['seconds']:.1f} | {bound:.1f} | "
-                f"{result['seconds'] / bound:.2f}× | {used:.0%} | {result['calls']:,} | "
-                f"{result['rate_limited']} | {result.get('not_final', '—')} |")
+        return (
+            f"| {name} | {lines} | {result['seconds']:.1f} | {bound:.1f} | "
+            f"{result['seconds'] / bound:.2f}× | {used:.0%} | {result['calls']:,} | "
+            f"{result['rate_limited']} | {result.get('not_final', '—')} |"
+        )
 
     speedup = ours_one["seconds"] / ours_four["seconds"]
-    section = "\n".join([
-        f"## Bulk check: {args.leads:,} leads, demo lines at {args.rate}/min and {args.latency * 1000:.0f} ms",
-        "",
-        f"`python benchmarks/bulk_check_benchmark.py --leads {args.leads} --rate {args.rate} "
-        f"--latency {args.latency}` · {platform.python_version()} · {os.cpu_count()} cores · "
-        f"{time.strftime('%Y-%m-%d')} · {args.workers} `flask worker` processes · SQLite + embedded Redis",
-        "",
-        f"Leads: the first {args.leads:,} rows of the seeded mix, duplicates kept. Fewest calls that "
-        f"settle every lead (each distinct address a walk must reach, once): **{needed:,}**; the spec's "
-        f"way makes {spec_calls_planned:,} (every lead's own walk, nothing reused).",
-        "",
-        "| Run | Lines | Elapsed (s) | Lower bound (s) | Elapsed ÷ bound | Line use | Calls | 429s | Leads not final |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        row("Project: bulk batch, 2 workers", 1, ours_one, bound_one),
-        row("Spec's way: one call at a time, no cache, no dedupe", 1, spec, bound_one),
-        row("Project: bulk batch, 2 workers", 4, ours_four, bound_four),
-        "",
-        f"- Calls made ÷ minimum: 1 line **{ours_one['calls'] / needed:.3f}**, 4 lines "
-        f"**{ours_four['calls'] / needed:.3f}** (target: 1, i.e. equal); spec's way "
-        f"{spec['calls'] / needed:.2f}.",
-        f"- 4 lines ÷ 1 line throughput: **{speedup:.2f}×** (target ≥ 3.6×). Project ÷ spec's way "
-        f"(1 line): **{spec['seconds'] / ours_one['seconds']:.2f}×** faster.",
-        f"- Lead statuses at the end: 1 line {ours_one['statuses']}; 4 lines {ours_four['statuses']}. "
-        f"Spec's way: {spec['errors']} addresses without an answer.",
-        "- Line use: calls ÷ (elapsed × the lines' total rate). \"Leads not final\": still Checking "
-        "(or lost) when the run ended. The spec's way is given the line's pace (a call every 60/rate s); "
-        "one call at a time without it runs faster than the line allows and meets 429s.",
-        "",
-    ])
+    section = "\n".join(
+        [
+            f"## Bulk check: {args.leads:,} leads, demo lines at {args.rate}/min and {args.latency * 1000:.0f} ms",
+            "",
+            f"`python benchmarks/bulk_check_benchmark.py --leads {args.leads} --rate {args.rate} "
+            f"--latency {args.latency}` · {platform.python_version()} · {os.cpu_count()} cores · "
+            f"{time.strftime('%Y-%m-%d')} · {args.workers} `flask worker` processes · SQLite + embedded Redis",
+            "",
+            f"Leads: the first {args.leads:,} rows of the seeded mix, duplicates kept. Fewest calls that "
+            f"settle every lead (each distinct address a walk must reach, once): **{needed:,}**; the spec's "
+            f"way makes {spec_calls_planned:,} (every lead's own walk, nothing reused).",
+            "",
+            "| Run | Lines | Elapsed (s) | Lower bound (s) | Elapsed ÷ bound | Line use | Calls | 429s | Leads not final |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            row("Project: bulk batch, 2 workers", 1, ours_one, bound_one),
+            row("Spec's way: one call at a time, no cache, no dedupe", 1, spec, bound_one),
+            row("Project: bulk batch, 2 workers", 4, ours_four, bound_four),
+            "",
+            f"- Calls made ÷ minimum: 1 line **{ours_one['calls'] / needed:.3f}**, 4 lines "
+            f"**{ours_four['calls'] / needed:.3f}** (target: 1, i.e. equal); spec's way "
+            f"{spec['calls'] / needed:.2f}.",
+            f"- 4 lines ÷ 1 line throughput: **{speedup:.2f}×** (target ≥ 3.6×). Project ÷ spec's way "
+            f"(1 line): **{spec['seconds'] / ours_one['seconds']:.2f}×** faster.",
+            f"- Lead statuses at the end: 1 line {ours_one['statuses']}; 4 lines {ours_four['statuses']}. "
+            f"Spec's way: {spec['errors']} addresses without an answer.",
+            '- Line use: calls ÷ (elapsed × the lines\' total rate). "Leads not final": still Checking '
+            "(or lost) when the run ended. The spec's way is given the line's pace (a call every 60/rate s); "
+            "one call at a time without it runs faster than the line allows and meets 429s.",
+            "",
+        ]
+    )
     print(section)
     _write_section(section)
 

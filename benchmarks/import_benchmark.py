@@ -9,6 +9,7 @@ Generates the seeded lead list (leads_csv.py), then, each in a fresh process so 
 - baseline (phones + emails): the same plus the email normaliser, i.e. all the addresses the import reads.
 Writes the table into benchmarks/BENCHMARKS.md.
 """
+
 import argparse
 import csv
 import json
@@ -81,23 +82,28 @@ def import_path(path: str) -> dict:
         run_import(upload.id)
         seconds = time.perf_counter() - started
         done = db.session.get(Upload, upload.id)
-        report = {k: getattr(done, k) for k in ("state", "rows_done", "imported", "duplicates",
-                                                 "invalid", "empty", "invalid_fields")}
+        report = {
+            k: getattr(done, k)
+            for k in ("state", "rows_done", "imported", "duplicates", "invalid", "empty", "invalid_fields")
+        }
     return {"seconds": seconds, "processes": app.config["IMPORT_PROCESSES"], **report}
 
 
 def child(kind: str, path: str) -> None:
-    result = {"import": lambda: import_path(path),
-              "phones": lambda: baseline(path, emails=False),
-              "addresses": lambda: baseline(path, emails=True)}[kind]()
+    result = {
+        "import": lambda: import_path(path),
+        "phones": lambda: baseline(path, emails=False),
+        "addresses": lambda: baseline(path, emails=True),
+    }[kind]()
     result["peak_rss_mb"] = peak_rss_mb()
     result["peak_child_rss_mb"] = peak_child_rss_mb()
     print(json.dumps(result))
 
 
 def measure(kind: str, path: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, path], check=True,
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, path], check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -133,8 +139,10 @@ def main() -> None:
         "|---|---:|---:|---:|---:|",
     ]
     for name, result in table:
-        lines.append(f"| {name} | {result['seconds']:.2f} | {rows / result['seconds']:,.0f} | "
-                     f"{result['peak_rss_mb']:.0f} | {result['peak_child_rss_mb']:.0f} |")
+        lines.append(
+            f"| {name} | {result['seconds']:.2f} | {rows / result['seconds']:,.0f} | "
+            f"{result['peak_rss_mb']:.0f} | {result['peak_child_rss_mb']:.0f} |"
+        )
     lines += [
         "",
         f"- Import ÷ phonenumbers baseline: **{imported['seconds'] / phones['seconds']:.2f}×**; "

@@ -3,19 +3,58 @@ alternates, ~5% invalid numbers, ~10% duplicates, phones in the formats CRMs exp
 
     python benchmarks/leads_csv.py 100000 /tmp/leads.csv
 """
+
 import csv
 import random
 import sys
 import unicodedata
 
-FIRST = ["Ada", "Grace", "Alan", "Linus", "Margaret", "Katherine", "Dennis", "Barbara", "Ken", "Radia",
-         "José", "Zoë", "Søren", "Anaïs", "Björn", "Chloé"]
-LAST = ["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Johnson", "Ritchie", "Liskov",
-        "Thompson", "Perlman", "García", "Müller", "O'Brien", "Nguyen"]
+FIRST = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Linus",
+    "Margaret",
+    "Katherine",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Radia",
+    "José",
+    "Zoë",
+    "Søren",
+    "Anaïs",
+    "Björn",
+    "Chloé",
+]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Torvalds",
+    "Hamilton",
+    "Johnson",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Perlman",
+    "García",
+    "Müller",
+    "O'Brien",
+    "Nguyen",
+]
 DOMAINS = ["gmail.com", "icloud.com", "yahoo.com", "outlook.com", "me.com", "acme.io", "example.org"]
 AREAS = ["202", "212", "305", "312", "415", "512", "617", "646", "702", "808"]
-HEADER = ["First Name", "Last Name", "Company", "Phone", "Email Address", "Alt Phone 1",
-          "Alt Phone 2", "Secondary Email"]
+HEADER = [
+    "First Name",
+    "Last Name",
+    "Company",
+    "Phone",
+    "Email Address",
+    "Alt Phone 1",
+    "Alt Phone 2",
+    "Secondary Email",
+]
 
 
 def phone(rng: random.Random) -> str:
@@ -25,8 +64,16 @@ def phone(rng: random.Random) -> str:
         return f"+44 20 7946 {rng.randrange(10000):04d}"
     area, line = rng.choice(AREAS), rng.randrange(10000)
     middle = rng.randrange(200, 1000)
-    fmt = rng.choice(["({a}) {m}-{l:04d}", "{a}.{m}.{l:04d}", "{a}-{m}-{l:04d}", "+1 {a} {m} {l:04d}",
-                      "1{a}{m}{l:04d}", "{a}{m}{l:04d}"])
+    fmt = rng.choice(
+        [
+            "({a}) {m}-{l:04d}",
+            "{a}.{m}.{l:04d}",
+            "{a}-{m}-{l:04d}",
+            "+1 {a} {m} {l:04d}",
+            "1{a}{m}{l:04d}",
+            "{a}{m}{l:04d}",
+        ]
+    )
     return fmt.format(a=area, m=middle, l=line)
 
 

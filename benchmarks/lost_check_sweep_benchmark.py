@@ -9,6 +9,7 @@ ago (so every one is old enough to be looked at), with a check job in the queue 
 read and its Redis read; then, once, the look after Redis lost every job (all queued again).
 Writes medians to BENCHMARKS.md.
 """
+
 import argparse
 import os
 import statistics
@@ -56,11 +57,14 @@ def measure(database_url: str | None, leads: int, rounds: int) -> dict:
         db.session.add(batch)
         db.session.commit()
         run = batch_run(batch.id)
-        insert_leads(workspace.id, leads, lambda n: {"status": "checking", "batch_id": batch.id, "check_run": run,
-                                                   "check_started_at": started})
+        insert_leads(
+            workspace.id,
+            leads,
+            lambda n: {"status": "checking", "batch_id": batch.id, "check_run": run, "check_started_at": started},
+        )
         ids = db.session.scalars(db.select(Lead.id).where(Lead.workspace_id == workspace.id)).all()
         for start in range(0, len(ids), 500):
-            enqueue_checks([(lead_id, run) for lead_id in ids[start:start + 500]])
+            enqueue_checks([(lead_id, run) for lead_id in ids[start : start + 500]])
 
         timings = {"look": [], "database": [], "redis": []}
         for _ in range(rounds):
@@ -95,14 +99,18 @@ def main() -> None:
             results["PostgreSQL"] = measure(url, args.leads, args.rounds)
         finally:
             drop()
-    rows = "\n".join(f"| {name} | {r['look']:.0f} | {r['database']:.0f} | {r['redis']:.0f} | {r['lost']:.0f} |"
-                     for name, r in results.items())
-    section = (f"## Lost-check sweep: {args.leads:,} leads Checking, one job each\n\n"
-               "`benchmarks/lost_check_sweep_benchmark.py`. One worker looks every 20 s (medians of "
-               f"{args.rounds} looks, ms). The look reads the Checking leads older than a minute, then every check "
-               "job's id in one MULTI; the last column is one look after Redis lost every job (all queued again).\n\n"
-               "| Database | look, nothing lost | of which database | of which Redis | look, all lost |\n"
-               "|---|---|---|---|---|\n" + rows + "\n")
+    rows = "\n".join(
+        f"| {name} | {r['look']:.0f} | {r['database']:.0f} | {r['redis']:.0f} | {r['lost']:.0f} |"
+        for name, r in results.items()
+    )
+    section = (
+        f"## Lost-check sweep: {args.leads:,} leads Checking, one job each\n\n"
+        "`benchmarks/lost_check_sweep_benchmark.py`. One worker looks every 20 s (medians of "
+        f"{args.rounds} looks, ms). The look reads the Checking leads older than a minute, then every check "
+        "job's id in one MULTI; the last column is one look after Redis lost every job (all queued again).\n\n"
+        "| Database | look, nothing lost | of which database | of which Redis | look, all lost |\n"
+        "|---|---|---|---|---|\n" + rows + "\n"
+    )
     print(section)
     _write_section(section)
 

@@ -14,6 +14,7 @@ sample: the app's time minus that measured latency (paired), and minus the nomin
 What is left is the app: session, form, normalising, the cache look-up, the in-flight mark and
 pacing in Redis, the HTTP call through requests, keeping the answer, the icon fragment.
 """
+
 import argparse
 import http.client
 import json
@@ -40,8 +41,14 @@ from web_benchmark import pct  # noqa: E402
 def overheads(samples: int, latency: float, database_url: str | None, redis_url: str | None) -> dict:
     """Milliseconds of each sample not spent in the line, on the given servers (None: embedded):
     {"paired": app - measured line latency, "nominal": app - `latency`, "line": measured latency}."""
-    os.environ.update({"INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-quick-"), "RQ_QUEUE": "bench-quick",
-                       "LINE_ALLOW_PRIVATE_NETWORKS": "true", "SECURE_COOKIES": "false"})
+    os.environ.update(
+        {
+            "INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-quick-"),
+            "RQ_QUEUE": "bench-quick",
+            "LINE_ALLOW_PRIVATE_NETWORKS": "true",
+            "SECURE_COOKIES": "false",
+        }
+    )
     for name, value in (("DATABASE_URL", database_url), ("REDIS_URL", redis_url)):
         if value:
             os.environ[name] = value
@@ -62,21 +69,27 @@ def overheads(samples: int, latency: float, database_url: str | None, redis_url:
     with app.app_context():
         upgrade()
         workspace_id = create_user("quick@bench.test", "bench-password-123").workspace_id
-        line_admin.add_line(workspace_id, name="Demo", provider="demo", url=server.url, secret="bench-key",
-                            rate_per_minute=100_000)
+        line_admin.add_line(
+            workspace_id, name="Demo", provider="demo", url=server.url, secret="bench-key", rate_per_minute=100_000
+        )
     client = app.test_client()
     client.post("/login", data={"email": "quick@bench.test", "password": "bench-password-123"})
     direct = http.client.HTTPConnection("127.0.0.1", server.port)
     result = {"paired": [], "nominal": [], "line": []}
     for n in range(samples + 10):
         started = time.perf_counter()
-        direct.request("POST", "/api/partner/v3/capability/check_imessage", json.dumps({"address": f"+1202666{n:04d}"}),
-                       {"Authorization": "Bearer bench-key", "Content-Type": "application/json"})
+        direct.request(
+            "POST",
+            "/api/partner/v3/capability/check_imessage",
+            json.dumps({"address": f"+1202666{n:04d}"}),
+            {"Authorization": "Bearer bench-key", "Content-Type": "application/json"},
+        )
         assert direct.getresponse().read()
         line = time.perf_counter() - started
         started = time.perf_counter()
-        response = client.post("/leads/quick-send/check", data={"recipient": f"+1202555{n:04d}"},
-                               headers={"HX-Request": "true"})
+        response = client.post(
+            "/leads/quick-send/check", data={"recipient": f"+1202555{n:04d}"}, headers={"HX-Request": "true"}
+        )
         took = time.perf_counter() - started
         assert re.search(r'data-state="(available|unavailable)"', response.get_data(as_text=True)), response.data[:300]
         if n >= 10:  # the first few warm caches and connections
@@ -90,8 +103,22 @@ def overheads(samples: int, latency: float, database_url: str | None, redis_url:
 
 def measure(samples: int, latency: float, database_url: str | None = None, redis_url: str | None = None) -> dict:
     """overheads() in a fresh process, so each configuration starts cold and alone."""
-    out = subprocess.run([sys.executable, __file__, "--samples", str(samples), "--latency", str(latency), "--child",
-                          json.dumps([database_url, redis_url])], check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--samples",
+            str(samples),
+            "--latency",
+            str(latency),
+            "--child",
+            json.dumps([database_url, redis_url]),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -120,7 +147,8 @@ def main() -> None:
     lines = [
         "## Quick Send: the app's overhead on an address check\n",
         f"`python benchmarks/quick_send_benchmark.py --samples {args.samples} --latency {args.latency}"
-        + (" --postgres … --redis …`" if args.postgres else "`") + f" on {platform.machine()}, {os.cpu_count()} cores, "
+        + (" --postgres … --redis …`" if args.postgres else "`")
+        + f" on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; each configuration in its own process, one after the other; every "
         f"sample a new address, so a real line call (the demo line, {args.latency * 1000:.0f} ms), each after a "
         "direct call to the line that measures its own latency. p50 / p95 in ms.\n",
@@ -129,8 +157,9 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for name, run in runs.items():
-        figures = " | ".join(f"{statistics.median(run[key]):.1f} / {pct(run[key], 95):.1f}"
-                             for key in ("line", "paired", "nominal"))
+        figures = " | ".join(
+            f"{statistics.median(run[key]):.1f} / {pct(run[key], 95):.1f}" for key in ("line", "paired", "nominal")
+        )
         lines.append(f"| {name} | {len(run['paired'])} | {figures} | ≤ 15 ms |")
     section = "\n".join(lines) + "\n"
     print(section)

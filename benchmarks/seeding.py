@@ -1,5 +1,6 @@
 """Leads from the seeded mix written straight into a workspace, thousands per statement, for the
 benchmarks that need a big workspace fast (the import path has its own benchmark)."""
+
 import sys
 from pathlib import Path
 

@@ -10,6 +10,7 @@ during `window` seconds give the achieved checks a minute, against the lines' to
 is then cancelled (at 960 a minute, 20,000 leads would take over 20 minutes a run). Runs with 4
 workers, then 1, to show where the ceiling moves. Writes BENCHMARKS.md.
 """
+
 import argparse
 import os
 import platform
@@ -42,18 +43,34 @@ def one_run(app, workers: int, args, number: int) -> dict:
 
     # A queue of its own: the previous run's cancelled jobs (each a quick no-op) are not in its way.
     app.config["RQ_QUEUE"] = os.environ["RQ_QUEUE"] = f"bench-throughput-{uuid.uuid4().hex[:6]}"
-    servers = [DemoLineServer(api_key="bench-key", latency=args.latency, rate_per_minute=args.rate).start()
-               for _ in range(args.lines)]
+    servers = [
+        DemoLineServer(api_key="bench-key", latency=args.latency, rate_per_minute=args.rate).start()
+        for _ in range(args.lines)
+    ]
     with app.app_context():
         workspace_id = create_user(f"run{number}@bench.test", "bench-password-123").workspace_id
         insert_leads(workspace_id, args.leads)
         for n, server in enumerate(servers):
-            line_admin.add_line(workspace_id, name=f"Demo {n + 1}", provider="demo", url=server.url,
-                                secret="bench-key", rate_per_minute=args.rate)
+            line_admin.add_line(
+                workspace_id,
+                name=f"Demo {n + 1}",
+                provider="demo",
+                url=server.url,
+                secret="bench-key",
+                rate_per_minute=args.rate,
+            )
         batch_id = batch_checks.start_batch(workspace_id, "bulk", Lead.workspace_id == workspace_id).id
     log = open(Path(os.environ["INSTANCE_PATH"]) / f"workers-{number}.log", "ab")
-    procs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], cwd=ROOT,
-                              env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(workers)
+    ]
 
     def calls():
         return sum(server.stats["calls"] for server in servers)
@@ -65,8 +82,9 @@ def one_run(app, workers: int, args, number: int) -> dict:
         made, seconds = calls() - first, time.monotonic() - started
         limited = sum(server.stats["rate_limited"] for server in servers)
         with app.app_context():
-            done = db.session.scalar(db.select(db.func.count(Lead.id)).where(
-                Lead.batch_id == batch_id, Lead.status != "checking"))
+            done = db.session.scalar(
+                db.select(db.func.count(Lead.id)).where(Lead.batch_id == batch_id, Lead.status != "checking")
+            )
             batch_checks.cancel_batch(db.session.get(CheckBatch, batch_id))
     finally:
         for proc in procs:
@@ -92,8 +110,9 @@ def main() -> None:
     parser.add_argument("--redis", help="Redis URL (default: the embedded one)")
     args = parser.parse_args()
 
-    os.environ.update({"INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-throughput-"),
-                       "LINE_ALLOW_PRIVATE_NETWORKS": "true"})  # the demo lines are on loopback
+    os.environ.update(
+        {"INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-throughput-"), "LINE_ALLOW_PRIVATE_NETWORKS": "true"}
+    )  # the demo lines are on loopback
     drop = None
     if args.postgres:
         os.environ["DATABASE_URL"], drop = fresh_postgres(args.postgres)
@@ -121,16 +140,20 @@ def main() -> None:
     total = args.lines * args.rate
     database = "PostgreSQL" if args.postgres else "SQLite"
     redis = "a Redis server" if args.redis else "the embedded Redis"
-    lines = [f"## Throughput: {args.leads:,} leads, {args.lines} demo lines at {args.rate}/min\n",
-             f"`python benchmarks/throughput_benchmark.py --leads {args.leads} --lines {args.lines} --rate {args.rate} "
-             f"--latency {args.latency} --window {args.window:g}` on {platform.machine()}, {os.cpu_count()} cores, "
-             f"{database} and {redis}. Demo calls take {args.latency * 1000:.0f} ms. Calls counted by the demo "
-             f"lines over {args.window:g} s after a {WARM_UP} s warm-up, then the batch is cancelled.\n",
-             "| Workers | Checks/min achieved | Lines' total rate | Share | 429s | Leads final in the run |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"## Throughput: {args.leads:,} leads, {args.lines} demo lines at {args.rate}/min\n",
+        f"`python benchmarks/throughput_benchmark.py --leads {args.leads} --lines {args.lines} --rate {args.rate} "
+        f"--latency {args.latency} --window {args.window:g}` on {platform.machine()}, {os.cpu_count()} cores, "
+        f"{database} and {redis}. Demo calls take {args.latency * 1000:.0f} ms. Calls counted by the demo "
+        f"lines over {args.window:g} s after a {WARM_UP} s warm-up, then the batch is cancelled.\n",
+        "| Workers | Checks/min achieved | Lines' total rate | Share | 429s | Leads final in the run |",
+        "|---|---|---|---|---|---|",
+    ]
     for run in runs:
-        lines.append(f"| {run['workers']} | {run['per_minute']:.0f} | {total} | {run['per_minute'] / total:.0%} | "
-                     f"{run['rate_limited']} | {run['done']:,} |")
+        lines.append(
+            f"| {run['workers']} | {run['per_minute']:.0f} | {total} | {run['per_minute'] / total:.0%} | "
+            f"{run['rate_limited']} | {run['done']:,} |"
+        )
     section = "\n".join(lines) + "\n"
     print(section)
     _write_section(section)

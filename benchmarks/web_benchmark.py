@@ -16,6 +16,7 @@ process, this one times, interleaved, `samples` requests each of:
   lead's phone number.
 Writes p50/p95 and the ratio to the trivial endpoint to BENCHMARKS.md.
 """
+
 import argparse
 import http.client
 import multiprocessing
@@ -50,8 +51,11 @@ STATUSES = ["available"] * 35 + ["unavailable"] * 35 + ["error"] * 5 + ["not_che
 
 def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
     """A fresh instance and database holding the workspace; returns the env and the ids to poll."""
-    env = {"INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-web-"), "SECURE_COOKIES": "false",
-           "RQ_QUEUE": f"bench-web-{uuid.uuid4().hex[:6]}"}
+    env = {
+        "INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-web-"),
+        "SECURE_COOKIES": "false",
+        "RQ_QUEUE": f"bench-web-{uuid.uuid4().hex[:6]}",
+    }
     if database_url:
         env["DATABASE_URL"] = database_url
     os.environ.update(env)
@@ -74,8 +78,14 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
         upgrade()
         workspace_id = create_user(EMAIL, PASSWORD).workspace_id
         for n in range(LINES):  # what the batch's ETA reads; never called here
-            line_admin.add_line(workspace_id, name=f"Line {n + 1}", provider="demo", url="http://127.0.0.1:9",
-                                rate_per_minute=120, daily_cap=5000 if n < 2 else None)
+            line_admin.add_line(
+                workspace_id,
+                name=f"Line {n + 1}",
+                provider="demo",
+                url="http://127.0.0.1:9",
+                rate_per_minute=120,
+                daily_cap=5000 if n < 2 else None,
+            )
         batch = CheckBatch(workspace_id=workspace_id, kind="bulk", total=BATCH)
         db.session.add(batch)
         db.session.flush()
@@ -90,11 +100,17 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
             # lets a count read the index alone.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE lead")
-        watched = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.status == "checking")
-                                     .limit(20)).all()
+        watched = db.session.scalars(
+            db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.status == "checking").limit(20)
+        ).all()
         # A common search (a last name ~14% of the leads carry) and a rare one (one lead's phone).
-        rare = db.session.scalar(db.select(Lead.phone_norm).where(Lead.phone_norm.is_not(None))
-                                 .order_by(Lead.id.desc()).offset(leads // 3).limit(1))
+        rare = db.session.scalar(
+            db.select(Lead.phone_norm)
+            .where(Lead.phone_norm.is_not(None))
+            .order_by(Lead.id.desc())
+            .offset(leads // 3)
+            .limit(1)
+        )
         ids = {"batch": batch.id, "lead": watched[0], "watched": watched, "q": leads_csv.LAST[3], "q_rare": rare}
         db.engine.dispose()
     return env, ids
@@ -206,8 +222,22 @@ def run(postgres: str | None, leads: int, samples: int) -> dict[str, tuple[dict,
 def serve_and_measure(database_url: str | None, leads: int, samples: int) -> dict[str, tuple[dict, float]]:
     env, ids = prepare(database_url, leads)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "app:create_app()"], cwd=ROOT, env={**os.environ, **env})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -238,24 +268,29 @@ def main() -> None:
         results["PostgreSQL"] = run(args.postgres, args.leads, args.samples)
 
     (_, users), (_, pages) = LOADS["team"], LOADS["saturation"]
-    lines = [f"## Web: the leads page at {args.leads:,} leads under load\n",
-             f"`python benchmarks/web_benchmark.py --leads {args.leads} --samples {args.samples}"
-             + (" --postgres …`" if args.postgres else "`") + f" on {platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}; gunicorn with 4 processes on the same cores as the load; the "
-             f"workspace has {LINES} active lines (2 with a daily cap), which the running check's ETA reads. "
-             f"Two loads from a second process, each throughout its own set of timings: **team**, {users} users "
-             "with the leads page open during a bulk check (each page polls every 2 s for the batch and 20 "
-             f"rows, all changed, the worst case; and is reloaded every 20 s); **saturation**, {pages} clients "
-             "loading the leads page back to back. Each request below timed in turn, interleaved, by a third client "
-             "(http.client, a new\nconnection each time as gunicorn's sync workers close them).\n",
-             "| Database | Load (its requests/s) | Endpoint | p50 ms | p95 ms | p95 ÷ trivial p95 |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"## Web: the leads page at {args.leads:,} leads under load\n",
+        f"`python benchmarks/web_benchmark.py --leads {args.leads} --samples {args.samples}"
+        + (" --postgres …`" if args.postgres else "`")
+        + f" on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; gunicorn with 4 processes on the same cores as the load; the "
+        f"workspace has {LINES} active lines (2 with a daily cap), which the running check's ETA reads. "
+        f"Two loads from a second process, each throughout its own set of timings: **team**, {users} users "
+        "with the leads page open during a bulk check (each page polls every 2 s for the batch and 20 "
+        f"rows, all changed, the worst case; and is reloaded every 20 s); **saturation**, {pages} clients "
+        "loading the leads page back to back. Each request below timed in turn, interleaved, by a third client "
+        "(http.client, a new\nconnection each time as gunicorn's sync workers close them).\n",
+        "| Database | Load (its requests/s) | Endpoint | p50 ms | p95 ms | p95 ÷ trivial p95 |",
+        "|---|---|---|---|---|---|",
+    ]
     for database, by_load in results.items():
         for load_name, (times, rate) in by_load.items():
             floor = pct(times["trivial (/health)"], 95)
             for name, values in times.items():
-                lines.append(f"| {database} | {load_name} ({rate:.0f}/s) | {name} | {statistics.median(values):.1f} | "
-                             f"{pct(values, 95):.1f} | {pct(values, 95) / floor:.1f}× |")
+                lines.append(
+                    f"| {database} | {load_name} ({rate:.0f}/s) | {name} | {statistics.median(values):.1f} | "
+                    f"{pct(values, 95):.1f} | {pct(values, 95) / floor:.1f}× |"
+                )
     section = "\n".join(lines) + "\n"
     print(section)
     _write_section(section)

@@ -1,4 +1,5 @@
 """The JSON API, authenticated with bearer tokens. Errors are always {"success": false, ...}."""
+
 import math
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -95,8 +96,7 @@ def create_leads():
             lead_checks.request_check(lead)
         except BackgroundUnavailable:
             break  # the leads are saved; they stay Not checked until background work is back
-    return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created],
-                   errors=problems), 201
+    return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created], errors=problems), 201
 
 
 def _lead_fields(item) -> tuple[dict, str | None]:
@@ -133,9 +133,15 @@ def import_leads():
 def upload_status(upload_id: int):
     upload = owned_or_404(Upload, upload_id, g.workspace_id)
     return jsonify(
-        success=True, uploadId=str(upload.id), state=upload.state, filename=upload.filename,
-        rowsTotal=upload.rows_total, rowsDone=upload.rows_done, report=uploads.report(upload),
-        error=upload.error, batchId=str(upload.batch_id) if upload.batch_id else None,
+        success=True,
+        uploadId=str(upload.id),
+        state=upload.state,
+        filename=upload.filename,
+        rowsTotal=upload.rows_total,
+        rowsDone=upload.rows_done,
+        report=uploads.report(upload),
+        error=upload.error,
+        batchId=str(upload.batch_id) if upload.batch_id else None,
     )
 
 
@@ -158,8 +164,9 @@ def _lead_or_404(raw) -> Lead:
 
 def _refuse(trouble: CheckResult):
     if trouble.outcome is Outcome.RATE_LIMITED:
-        raise ApiError(429, "The lines are at their rate limit; try again later",
-                       retryAfter=math.ceil(trouble.retry_after or 60))
+        raise ApiError(
+            429, "The lines are at their rate limit; try again later", retryAfter=math.ceil(trouble.retry_after or 60)
+        )
     raise ApiError(500, f"Check failed: {trouble.detail}")
 
 
@@ -184,8 +191,11 @@ def check_lead():
 def check_leads_or_address():
     body = json_body('{"leadIds": ["1", "2"]} or {"address": "+12025550143"}')
     if not isinstance(body, dict) or ("leadIds" in body) == ("address" in body):
-        raise ApiError(400, 'Send a JSON object with either "leadIds" (a list of lead ids) or '
-                            '"address" (a phone number or email address)')
+        raise ApiError(
+            400,
+            'Send a JSON object with either "leadIds" (a list of lead ids) or '
+            '"address" (a phone number or email address)',
+        )
     if "address" in body:
         return _check_address(body["address"])
     return _check_lead_list(body["leadIds"])
@@ -221,14 +231,15 @@ def _check_lead_list(ids):
     if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
         # Too many to answer while the caller waits: a batch, with a URL to follow it.
         batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_([lead.id for lead in leads]))
-        return jsonify(success=True, batchId=str(batch.id),
-                       statusUrl=url_for("api.batch_status", batch_id=batch.id)), 202
+        return jsonify(
+            success=True, batchId=str(batch.id), statusUrl=url_for("api.batch_status", batch_id=batch.id)
+        ), 202
     results = []
     for index, lead in enumerate(leads):
         again = lead_checks.check_now(lead)
         if again and again.trouble.outcome is Outcome.RATE_LIMITED:
             # The rest go on in the background; the caller can ask again (answers are reused).
-            for rest in leads[index + 1:]:
+            for rest in leads[index + 1 :]:
                 lead_checks.request_check(rest)
             _refuse(again.trouble)
         result = _check_json(lead)
@@ -238,8 +249,7 @@ def _check_lead_list(ids):
     errors = sum("error" in r for r in results)
     if errors == len(results) and all(r["status"] == LeadStatus.CHECKING for r in results):
         raise ApiError(500, f"Check failed: {results[0]['error']}")
-    return jsonify(success=True, checked=len(results), successful=len(results) - errors, errors=errors,
-                   results=results)
+    return jsonify(success=True, checked=len(results), successful=len(results) - errors, errors=errors, results=results)
 
 
 @bp.get("/batches/<int:batch_id>")
@@ -247,11 +257,17 @@ def batch_status(batch_id: int):
     batch = owned_or_404(CheckBatch, batch_id, g.workspace_id)
     progress = batch_checks.batch_progress(batch)
     state = "cancelled" if batch.cancelled_at else "done" if progress["done"] >= progress["total"] else "running"
-    body = dict(success=True, batchId=str(batch.id), state=state, total=progress["total"],
-                done=progress["done"], available=progress.get(LeadStatus.AVAILABLE, 0),
-                unavailable=progress.get(LeadStatus.UNAVAILABLE, 0),
-                errors=progress.get(LeadStatus.ERROR, 0),
-                etaSeconds=math.ceil(progress["eta"]) if progress["eta"] is not None else None)
+    body = dict(
+        success=True,
+        batchId=str(batch.id),
+        state=state,
+        total=progress["total"],
+        done=progress["done"],
+        available=progress.get(LeadStatus.AVAILABLE, 0),
+        unavailable=progress.get(LeadStatus.UNAVAILABLE, 0),
+        errors=progress.get(LeadStatus.ERROR, 0),
+        etaSeconds=math.ceil(progress["eta"]) if progress["eta"] is not None else None,
+    )
     if state != "running":
         leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch.id).order_by(Lead.id))
         body["results"] = [_check_json(lead) for lead in leads]

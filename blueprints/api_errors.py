@@ -1,5 +1,6 @@
 """The API's errors, always JSON {"success": false, "error": ..., "code": N} (every path under /api,
 routing errors included), and its request bodies read as JSON with a clear 400 for anything else."""
+
 import json
 
 from flask import jsonify, request

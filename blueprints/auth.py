@@ -1,4 +1,5 @@
 """Log in and out (here or everywhere), and change one's password."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -40,8 +41,7 @@ def _email_tried() -> str:
 # Failed sign-ins only count: per address (guessing from many machines) and per account.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_failed,
-               key_func=_email_tried)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_failed, key_func=_email_tried)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("leads.index"))

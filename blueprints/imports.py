@@ -1,4 +1,5 @@
 """Leads → Import: upload a spreadsheet, confirm the columns, watch the import, read the report."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
@@ -25,8 +26,7 @@ def _upload(upload_id: int) -> Upload:
 @bp.get("/")
 def index():
     recent = db.session.scalars(
-        db.select(Upload).where(Upload.workspace_id == current_user.workspace_id)
-        .order_by(Upload.id.desc()).limit(10)
+        db.select(Upload).where(Upload.workspace_id == current_user.workspace_id).order_by(Upload.id.desc()).limit(10)
     ).all()
     return render_template("imports/index.html", recent=recent)
 
@@ -50,8 +50,13 @@ def show(upload_id: int):
         _, table = first_rows(uploads.upload_path(upload), uploads.PREVIEW_ROWS)
     except (ImportFileError, OSError):
         abort(410)  # the stored file is gone
-    return render_template("imports/mapping.html", upload=upload, preview=table[1:], fields=IMPORT_FIELDS,
-                           problem=mapping_problem(upload.mapping))
+    return render_template(
+        "imports/mapping.html",
+        upload=upload,
+        preview=table[1:],
+        fields=IMPORT_FIELDS,
+        problem=mapping_problem(upload.mapping),
+    )
 
 
 @bp.post("/<int:upload_id>")
@@ -80,5 +85,6 @@ def problems(upload_id: int):
     path = uploads.problems_path(upload)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype="text/csv", as_attachment=True,
-                     download_name=f"problems-{upload.filename.rsplit('.', 1)[0]}.csv")
+    return send_file(
+        path, mimetype="text/csv", as_attachment=True, download_name=f"problems-{upload.filename.rsplit('.', 1)[0]}.csv"
+    )

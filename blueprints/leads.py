@@ -1,4 +1,5 @@
 """The leads table: list, filter, add, check one lead or many, with fragments for htmx."""
+
 import zlib
 
 from flask import (
@@ -75,8 +76,14 @@ def _filters(args) -> dict:
 @reads_only
 def index():
     filters = _filters(request.args)
-    page = lead_store.table_page(current_user.workspace_id, filters["status"], filters["q"], filters["sort"],
-                                 request.args.get("page", 1, type=int), current_app.config["LEADS_PER_PAGE"])
+    page = lead_store.table_page(
+        current_user.workspace_id,
+        filters["status"],
+        filters["q"],
+        filters["sort"],
+        request.args.get("page", 1, type=int),
+        current_app.config["LEADS_PER_PAGE"],
+    )
     lines = switched_on_lines(current_user.workspace_id)
     return render_template(
         "leads/index.html",
@@ -91,9 +98,12 @@ def index():
 
 def _running_batches(lines) -> list[tuple[CheckBatch, dict]]:
     """Recent batches that still have leads being checked, with their progress."""
-    recent = (db.select(CheckBatch.id).where(CheckBatch.workspace_id == current_user.workspace_id,
-                                             CheckBatch.cancelled_at.is_(None))
-              .order_by(CheckBatch.id.desc()).limit(3))
+    recent = (
+        db.select(CheckBatch.id)
+        .where(CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.cancelled_at.is_(None))
+        .order_by(CheckBatch.id.desc())
+        .limit(3)
+    )
     active = [line for line in lines if line.status == LineStatus.ACTIVE]
     with_progress = batch_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(recent), active)
     return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
@@ -104,8 +114,13 @@ def bulk_check():
     """Check the selected leads, or every lead matching the table's filter, as one batch."""
     filters = _filters(request.form)
     # Back to the table as the user left it: same filter, same page.
-    back = redirect(url_for("leads.index", page=request.form.get("page", type=int),
-                            **{name: value for name, value in filters.items() if value}))
+    back = redirect(
+        url_for(
+            "leads.index",
+            page=request.form.get("page", type=int),
+            **{name: value for name, value in filters.items() if value},
+        )
+    )
     if request.form.get("all_matching"):
         which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
     else:
@@ -148,16 +163,25 @@ def updates():
     every 2 s; 286 stops the polling once nothing on the page is running."""
     watched = dict(w.partition(":")[::2] for w in request.args.getlist("lead"))
     ids = [i for i in map(as_id, watched) if i][:500]
-    leads = db.session.scalars(db.select(Lead).where(
-        Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))).all() if ids else []
+    leads = (
+        db.session.scalars(
+            db.select(Lead).where(Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))
+        ).all()
+        if ids
+        else []
+    )
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
-    with_progress = batch_checks.batches_with_progress(
-        current_user.workspace_id, CheckBatch.id.in_(batch_ids)) if batch_ids else []
-    running = (any(lead.status == LeadStatus.CHECKING for lead in leads)
-               or any(p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress))
+    with_progress = (
+        batch_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(batch_ids)) if batch_ids else []
+    )
+    running = any(lead.status == LeadStatus.CHECKING for lead in leads) or any(
+        p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress
+    )
     html = render_template(
-        "leads/_updates.html", batches=with_progress,
-        leads=[lead for lead in leads if row_state(lead) != watched.get(str(lead.id))])
+        "leads/_updates.html",
+        batches=with_progress,
+        leads=[lead for lead in leads if row_state(lead) != watched.get(str(lead.id))],
+    )
     return html, 200 if running else 286
 
 
@@ -165,8 +189,11 @@ def updates():
 def export():
     filters = _filters(request.args)
     condition = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
-    query = (lead_store.in_order(condition, filters["sort"]).with_only_columns(*exports.columns())
-             .execution_options(yield_per=1000))
+    query = (
+        lead_store.in_order(condition, filters["sort"])
+        .with_only_columns(*exports.columns())
+        .execution_options(yield_per=1000)
+    )
 
     def lines():
         # Run inside the streaming response, so rows are read as they are sent.
@@ -196,8 +223,7 @@ def create():
         return redirect(url_for("leads.index"))
     for value in read:
         if value.invalid:
-            flash(f"“{value.raw}” is {value.problem}: kept as typed, shown as invalid, never checked.",
-                  "warning")
+            flash(f"“{value.raw}” is {value.problem}: kept as typed, shown as invalid, never checked.", "warning")
     message = _start_check(lead)
     if message:
         flash(message, "error")
@@ -207,8 +233,9 @@ def create():
 @bp.get("/<int:lead_id>")
 def show(lead_id: int):
     lead = owned_or_404(Lead, lead_id, current_user.workspace_id)
-    sent = db.session.scalars(db.select(SentMessage).where(SentMessage.lead_id == lead.id)
-                              .order_by(SentMessage.id.desc()).limit(100)).all()
+    sent = db.session.scalars(
+        db.select(SentMessage).where(SentMessage.lead_id == lead.id).order_by(SentMessage.id.desc()).limit(100)
+    ).all()
     return render_template("leads/show.html", lead=lead, sent=sent)
 
 

@@ -1,4 +1,5 @@
 """The Lines page: the messaging backends checks go through."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -18,16 +19,18 @@ bp = Blueprint("lines", __name__, url_prefix="/lines")
 
 class LineForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    provider = SelectField("Provider", choices=[
-        SelectChoice("bluebubbles", "BlueBubbles server"),
-        SelectChoice("linq", "Linq Partner API v3"),
-        SelectChoice("demo", "Demo line"),
-    ])
+    provider = SelectField(
+        "Provider",
+        choices=[
+            SelectChoice("bluebubbles", "BlueBubbles server"),
+            SelectChoice("linq", "Linq Partner API v3"),
+            SelectChoice("demo", "Demo line"),
+        ],
+    )
     url = StringField("Server URL", validators=[DataRequired(), Length(max=500)])
     secret = PasswordField("Password / API key", validators=[Optional(), Length(max=500)])
     sender = StringField("Sender number (optional)", validators=[Optional(), Length(max=20)])
-    rate_per_minute = IntegerField("Checks per minute", default=6,
-                                   validators=[DataRequired(), NumberRange(1, 600)])
+    rate_per_minute = IntegerField("Checks per minute", default=6, validators=[DataRequired(), NumberRange(1, 600)])
     daily_cap = IntegerField("Daily cap (optional)", validators=[Optional(), NumberRange(1, 1_000_000)])
 
     def validate_url(self, field):
@@ -51,8 +54,12 @@ def index():
     lines = db.session.scalars(
         db.select(Line).where(Line.workspace_id == current_user.workspace_id).order_by(Line.id)
     ).all()
-    return render_template("lines/index.html", lines=lines, paused=line_admin.pauses(lines),
-                           test_address=current_app.config["LINE_TEST_ADDRESS"])
+    return render_template(
+        "lines/index.html",
+        lines=lines,
+        paused=line_admin.pauses(lines),
+        test_address=current_app.config["LINE_TEST_ADDRESS"],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

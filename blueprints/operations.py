@@ -1,4 +1,5 @@
 """The Operations page: queue, workers, failed jobs (with retry), lines' health and pace."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -16,9 +17,13 @@ def _signed_in():
 @bp.get("/")
 def index():
     workspace = current_user.workspace_id
-    return render_template("operations/index.html", counts=operations.queue_counts(),
-                           workers=operations.workers(), failed=operations.failed_jobs(workspace),
-                           lines=operations.line_paces(workspace))
+    return render_template(
+        "operations/index.html",
+        counts=operations.queue_counts(),
+        workers=operations.workers(),
+        failed=operations.failed_jobs(workspace),
+        lines=operations.line_paces(workspace),
+    )
 
 
 @bp.post("/failed/<job_id>/retry")

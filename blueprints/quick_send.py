@@ -1,4 +1,5 @@
 """Quick Send (Leads → Import → Quick Send): a live iMessage icon for a typed address, then send."""
+
 import math
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -12,8 +13,7 @@ from services.queue import BackgroundUnavailable
 bp = Blueprint("quick_send", __name__, url_prefix="/leads/quick-send")
 
 # What the icon shows for a line's answer.
-ICON_STATES = {Outcome.AVAILABLE: "available", Outcome.UNAVAILABLE: "unavailable",
-               Outcome.RATE_LIMITED: "checking"}
+ICON_STATES = {Outcome.AVAILABLE: "available", Outcome.UNAVAILABLE: "unavailable", Outcome.RATE_LIMITED: "checking"}
 
 
 @bp.before_request
@@ -43,9 +43,13 @@ def check():
         return render_template("quick_send/_icon.html", state="no_active_line", message=str(exc))
     except BackgroundUnavailable as exc:
         return render_template("quick_send/_icon.html", state="error", message=str(exc))
-    return render_template("quick_send/_icon.html", state=ICON_STATES.get(answer.outcome, "error"),
-                           address=address, message=answer.detail,
-                           retry_in=math.ceil(answer.retry_after or 0))
+    return render_template(
+        "quick_send/_icon.html",
+        state=ICON_STATES.get(answer.outcome, "error"),
+        address=address,
+        message=answer.detail,
+        retry_in=math.ceil(answer.retry_after or 0),
+    )
 
 
 @bp.post("/")

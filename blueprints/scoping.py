@@ -1,4 +1,5 @@
 """Workspace scoping shared by the UI and the API: another workspace's row is simply not found."""
+
 from flask import abort
 
 from extensions import db
@@ -18,9 +19,7 @@ def as_id(raw) -> int | None:
 def owned_or_404(model, row_id: int, workspace_id: int):
     if not 0 < row_id <= MAX_ID:
         abort(404)
-    row = db.session.scalar(
-        db.select(model).where(model.id == row_id, model.workspace_id == workspace_id)
-    )
+    row = db.session.scalar(db.select(model).where(model.id == row_id, model.workspace_id == workspace_id))
     if row is None:
         abort(404)
     return row

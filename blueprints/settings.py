@@ -1,4 +1,5 @@
 """The workspace's Settings page: periodic re-check and how long line answers are reused."""
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -12,15 +13,20 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
 class SettingsForm(FlaskForm):
-    recheck_every = SelectField("Re-check leads automatically", choices=[
-        SelectChoice("off", "Off"),
-        SelectChoice("weekly", "Weekly: answers older than 7 days"),
-        SelectChoice("monthly", "Monthly: answers older than 30 days"),
-    ])
-    cache_available_days = IntegerField("Reuse an “available” answer for (days)",
-                                        validators=[Optional(), NumberRange(0, 365)])
-    cache_unavailable_days = IntegerField("Reuse an “unavailable” answer for (days)",
-                                          validators=[Optional(), NumberRange(0, 365)])
+    recheck_every = SelectField(
+        "Re-check leads automatically",
+        choices=[
+            SelectChoice("off", "Off"),
+            SelectChoice("weekly", "Weekly: answers older than 7 days"),
+            SelectChoice("monthly", "Monthly: answers older than 30 days"),
+        ],
+    )
+    cache_available_days = IntegerField(
+        "Reuse an “available” answer for (days)", validators=[Optional(), NumberRange(0, 365)]
+    )
+    cache_unavailable_days = IntegerField(
+        "Reuse an “unavailable” answer for (days)", validators=[Optional(), NumberRange(0, 365)]
+    )
 
 
 @bp.before_request
@@ -38,7 +44,13 @@ def index():
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("settings.index"))
-    defaults = {"available": current_app.config["CACHE_AVAILABLE_DAYS"],
-                "unavailable": current_app.config["CACHE_UNAVAILABLE_DAYS"]}
-    return render_template("settings/index.html", form=form, defaults=defaults,
-                           sweep_minutes=current_app.config["RECHECK_SWEEP_SECONDS"] // 60)
+    defaults = {
+        "available": current_app.config["CACHE_AVAILABLE_DAYS"],
+        "unavailable": current_app.config["CACHE_UNAVAILABLE_DAYS"],
+    }
+    return render_template(
+        "settings/index.html",
+        form=form,
+        defaults=defaults,
+        sweep_minutes=current_app.config["RECHECK_SWEEP_SECONDS"] // 60,
+    )

@@ -1,4 +1,5 @@
 """The API tokens page: create (the token is shown once), see when each was last used, revoke."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -14,8 +15,7 @@ bp = Blueprint("tokens", __name__, url_prefix="/settings/tokens")
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)],
-                       render_kw={"placeholder": "e.g. CRM sync"})
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)], render_kw={"placeholder": "e.g. CRM sync"})
 
 
 @bp.before_request
@@ -25,8 +25,11 @@ def _signed_in():
 
 
 def _page(form: TokenForm, new_token: str | None = None):
-    tokens = db.session.scalars(db.select(ApiToken).where(ApiToken.workspace_id == current_user.workspace_id)
-                                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).all()
+    tokens = db.session.scalars(
+        db.select(ApiToken)
+        .where(ApiToken.workspace_id == current_user.workspace_id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+    ).all()
     return render_template("tokens/index.html", form=form, tokens=tokens, new_token=new_token)
 
 

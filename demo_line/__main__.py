@@ -1,4 +1,5 @@
 """python -m demo_line: run the demo line in the foreground."""
+
 import argparse
 import time
 
@@ -15,9 +16,15 @@ def main() -> None:
     parser.add_argument("--error-rate", type=float, default=0.0, help="Share of requests answered 500.")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    server = DemoLineServer(args.host, args.port, api_key=args.api_key, latency=args.latency,
-                            rate_per_minute=args.rate_per_minute, error_rate=args.error_rate,
-                            seed=args.seed).start()
+    server = DemoLineServer(
+        args.host,
+        args.port,
+        api_key=args.api_key,
+        latency=args.latency,
+        rate_per_minute=args.rate_per_minute,
+        error_rate=args.error_rate,
+        seed=args.seed,
+    ).start()
     print(f"Demo line listening: {server.url}", flush=True)
     try:
         while True:

@@ -6,6 +6,7 @@
   otherwise;
 - anything else is not a valid address (answered 400, code 1002).
 """
+
 import re
 
 PHONE = re.compile(r"\+\d{8,15}")

@@ -1,5 +1,6 @@
 """The demo line: an HTTP server on loopback that speaks the Linq v3 check protocol, with the
 deterministic answers of rules.py and tunable latency, rate limit and error rate."""
+
 import json
 import math
 import random
@@ -20,16 +21,23 @@ def _error(status: int, code: int, message: str, **extra) -> tuple[int, dict]:
 
 
 class DemoLineServer:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, api_key: str | None = None,
-                 latency: float = 0.0, rate_per_minute: int | None = None, error_rate: float = 0.0,
-                 seed: int = 0):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_key: str | None = None,
+        latency: float = 0.0,
+        rate_per_minute: int | None = None,
+        error_rate: float = 0.0,
+        seed: int = 0,
+    ):
         self.api_key, self.latency = api_key, latency
         self.rate_per_minute, self.error_rate = rate_per_minute, error_rate
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._accepted: deque[float] = deque()  # times of requests inside the rate window
-        self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0,
-                      "connections": 0}
+        self.stats = {"calls": 0, "answered": 0, "rate_limited": 0, "errors": 0, "unauthorized": 0, "connections": 0}
         self.sent: list[dict] = []  # messages accepted by "create chat": {"to": [...], "text": ...}
         self._connections: set[socket.socket] = set()  # clients keep theirs open between calls
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
@@ -48,8 +56,7 @@ class DemoLineServer:
         return f"http://{self._httpd.server_address[0]}:{self.port}/api/partner/v3"
 
     def start(self) -> "DemoLineServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -94,8 +101,10 @@ class DemoLineServer:
         wait = self._rate_limit_wait()
         if wait:
             self._count("rate_limited")
-            return (*_error(429, 1007, f"Rate limited. Try again in {wait} seconds.", retry_after=wait),
-                    {"Retry-After": str(wait)})
+            return (
+                *_error(429, 1007, f"Rate limited. Try again in {wait} seconds.", retry_after=wait),
+                {"Retry-After": str(wait)},
+            )
         with self._lock:
             failing = self._random.random() < self.error_rate
         if failing:

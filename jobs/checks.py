@@ -1,4 +1,5 @@
 """The availability check of one lead, as a background job."""
+
 from jobs.context import job_app
 from services.checks import lead as lead_checks
 from services.queue import enqueue_check
@@ -9,8 +10,7 @@ def check_lead(lead_id: int, run: str, skip: list[str], attempt: int, fresh: boo
         again = lead_checks.run_check(lead_id, run, tuple(skip), attempt, fresh)
         if again is None:
             return "done"
-        enqueue_check(lead_id, run, skip=again.skip, attempt=again.attempt, delay=again.delay,
-                      fresh=fresh)
+        enqueue_check(lead_id, run, skip=again.skip, attempt=again.attempt, delay=again.delay, fresh=fresh)
         return f"again in {again.delay:.0f}s"
 
 

@@ -1,4 +1,5 @@
 """The app a job runs in: the worker command's own, or one built on first use."""
+
 from flask import Flask
 
 _app: Flask | None = None

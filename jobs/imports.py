@@ -1,4 +1,5 @@
 """Importing an uploaded spreadsheet, as a background job."""
+
 from jobs.context import job_app
 from services.imports.importer import run_import
 

@@ -1,5 +1,6 @@
 """The periodic sweep, as a background job (queued by the workers' maintenance): leads due a
 re-check, and uploads abandoned before their import."""
+
 from jobs.context import job_app
 from services.checks.rechecks import start_due_rechecks
 from services.imports.uploads import discard_abandoned

@@ -1,6 +1,7 @@
 """The RQ worker the app runs: jobs in its own process, a heartbeat kept while they run; its
 maintenance also puts back checks that Redis lost and queues the periodic re-check; it outlives a
 Redis outage."""
+
 import logging
 import os
 import signal
@@ -77,6 +78,7 @@ def prepare_forks(engine) -> None:
     process does rather than as RQ's worker: SIGTERM, with which a pool ends its processes, would
     otherwise ask them to stop after "their job", and the pool would wait for them forever. SIGINT
     (Ctrl+C, sent to the whole group) is ignored, so the job finishes. RQ's scheduler installs its own."""
+
     def in_child():
         engine.dispose(close=False)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -95,8 +97,13 @@ def work(app: Flask, *, burst: bool = False) -> None:
             # 60 s) and its registries are next cleaned. Cleaning every 15 s (RQ: 10 minutes), and
             # waking that often when idle (an idle worker wakes every worker_ttl - 15 s), puts the
             # work of a killed worker back in the queue within about 85 s.
-            worker = AppWorker([check_queue(app)], connection=redis_connection(app), maintenance_interval=15,
-                               job_monitoring_interval=10, worker_ttl=30)
+            worker = AppWorker(
+                [check_queue(app)],
+                connection=redis_connection(app),
+                maintenance_interval=15,
+                job_monitoring_interval=10,
+                worker_ttl=30,
+            )
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
             return
         except (RedisError, SQLAlchemyError) as exc:

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Every row a user owns carries its workspace, and every query filters on it.
 Accounts (workspaces, users, tokens) are in accounts.py; the column type and clock in types.py."""
+
 import secrets
 from datetime import datetime
 
@@ -16,8 +17,24 @@ from models.search import search_fold, search_text
 from models.types import Str, utcnow
 
 # Every model and helper is imported from here (`from models import Lead`), wherever it is written.
-__all__ = ["AddressResult", "ApiToken", "CheckBatch", "Lead", "LeadTally", "Line", "LineStatus", "SentMessage",
-           "Str", "Upload", "UploadState", "User", "Workspace", "search_fold", "search_text", "utcnow"]
+__all__ = [
+    "AddressResult",
+    "ApiToken",
+    "CheckBatch",
+    "Lead",
+    "LeadTally",
+    "Line",
+    "LineStatus",
+    "SentMessage",
+    "Str",
+    "Upload",
+    "UploadState",
+    "User",
+    "Workspace",
+    "search_fold",
+    "search_text",
+    "utcnow",
+]
 
 
 class LineStatus:
@@ -187,9 +204,11 @@ class Lead(db.Model):
     # The status shown before the current check began, restored if that check is cancelled.
     status_before_check: Mapped[str | None] = mapped_column(Str(20))
     upload_id: Mapped[int | None] = mapped_column(
-        ForeignKey("upload.id", ondelete="SET NULL", name="fk_lead_upload_id"))
+        ForeignKey("upload.id", ondelete="SET NULL", name="fk_lead_upload_id")
+    )
     batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("check_batch.id", ondelete="SET NULL", name="fk_lead_batch_id"))
+        ForeignKey("check_batch.id", ondelete="SET NULL", name="fk_lead_batch_id")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -211,8 +230,10 @@ class Lead(db.Model):
         return read
 
     def index_for_search(self) -> None:
-        self.search_text = search_text([self.first_name, self.last_name, self.company], [
-            (getattr(self, field), getattr(self, f"{field}_norm")) for field, _ in ADDRESS_FIELDS])
+        self.search_text = search_text(
+            [self.first_name, self.last_name, self.company],
+            [(getattr(self, field), getattr(self, f"{field}_norm")) for field, _ in ADDRESS_FIELDS],
+        )
 
     def address_fields(self) -> list[FieldValue]:
         """The lead's addresses in check order, with a reason on each invalid one."""

@@ -1,4 +1,5 @@
 """Workspaces, their members (signed in with Flask-Login) and their API tokens."""
+
 from datetime import datetime
 
 from flask_login import UserMixin

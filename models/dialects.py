@@ -31,6 +31,7 @@ sqlite_connection_settings: pragmas every SQLite connection gets as it opens. Tw
   and a 64 MB page cache keeps the lead indexes in memory through big imports. And foreign keys on,
   which SQLite leaves off. PostgreSQL needs none of it.
 """
+
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, Table, event
@@ -44,7 +45,8 @@ def insert_many(connection: Connection, table: str, columns: list[str], rows: li
     """Insert `rows` (tuples in `columns` order) in one executemany, in the connection's transaction."""
     placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([placeholder] * len(columns))})", rows)
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([placeholder] * len(columns))})", rows
+    )
 
 
 @contextmanager
@@ -58,7 +60,8 @@ def counted_in_bulk(connection: Connection, workspace_id: int, batch_id: int | N
         # sqlite3 begins a transaction only before a write; the DDL must not run outside one.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     trigger = connection.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_tally_insert'").scalar_one()
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_tally_insert'"
+    ).scalar_one()
     connection.exec_driver_sql("DROP TRIGGER lead_tally_insert")
     yield
     # The workspace's count is batch 0's; the batch's too when there is one.
@@ -66,7 +69,8 @@ def counted_in_bulk(connection: Connection, workspace_id: int, batch_id: int | N
         "INSERT INTO lead_tally (workspace_id, batch_id, status, n) VALUES (?, ?, ?, ?)"
         + (", (?, ?, ?, ?)" if batch_id else "")
         + " ON CONFLICT (workspace_id, batch_id, status) DO UPDATE SET n = n + excluded.n",
-        (workspace_id, 0, status, n, *((workspace_id, batch_id, status, n) if batch_id else ())))
+        (workspace_id, 0, status, n, *((workspace_id, batch_id, status, n) if batch_id else ())),
+    )
     connection.exec_driver_sql(trigger)
 
 
@@ -90,7 +94,12 @@ def sqlite_connection_settings(engine: Engine) -> None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "busy_timeout=15000", "synchronous=NORMAL", "cache_size=-65536",
-                   "foreign_keys=ON"):
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=15000",
+        "synchronous=NORMAL",
+        "cache_size=-65536",
+        "foreign_keys=ON",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

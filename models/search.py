@@ -1,4 +1,5 @@
 """The leads table's search text: how a lead's names and addresses, and a query, are folded alike."""
+
 import re
 
 # Only what a phone number is written with: digits and these separators.

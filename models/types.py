@@ -1,4 +1,5 @@
 """What every model's columns use: a text type PostgreSQL can store, and the clock (naive UTC)."""
+
 from datetime import UTC, datetime
 
 from sqlalchemy import String, TypeDecorator

@@ -4,6 +4,7 @@ good only while its row exists, so ending a sign-in deletes one row and every co
 is refused from then on: logging out ends this browser only; "log out everywhere" and a password
 change delete the user's other rows too. (A per-user token, as before, could only end every
 browser at once; Flask's cookie sessions can't be revoked by themselves.)"""
+
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -20,8 +21,10 @@ LIFETIME = timedelta(days=365)
 # A hash of a random password, in the scheme and cost set_password uses (Werkzeug's scrypt default;
 # a test holds them equal), checked when no account has the email: a sign-in then takes as long
 # for any email, so timing tells no one which accounts exist.
-_NO_ACCOUNT_HASH = ("scrypt:32768:8:1$3TE6CC1iKNRlSghI$81dc80934041029bbb4753836afadae095858d4e77897ccd91123ce1752"
-                    "1d26d611e89e31437d843c4bf3f0a1a98647b9c8972b52df79ef54ae7f144b3cdb9f8")
+_NO_ACCOUNT_HASH = (
+    "scrypt:32768:8:1$3TE6CC1iKNRlSghI$81dc80934041029bbb4753836afadae095858d4e77897ccd91123ce1752"
+    "1d26d611e89e31437d843c4bf3f0a1a98647b9c8972b52df79ef54ae7f144b3cdb9f8"
+)
 
 
 class SignIn(db.Model):
@@ -55,7 +58,8 @@ def start_sign_in(user: User) -> None:
 def signed_in_user(key: str) -> User | None:
     """The user a session or remember-me cookie names, if that sign-in has not ended."""
     user = db.session.scalar(
-        db.select(User).join(SignIn, SignIn.user_id == User.id)
+        db.select(User)
+        .join(SignIn, SignIn.user_id == User.id)
         .where(SignIn.key_hash == _digest(key), SignIn.created_at >= utcnow() - LIFETIME)
     )
     if user is not None:

@@ -1,5 +1,6 @@
 """Leads out as CSV, safe to open in a spreadsheet; and the one CSV writer every CSV the app writes
 goes through (exports, an import's problem rows)."""
+
 import csv
 import io
 from collections.abc import Iterable, Iterator

@@ -1,4 +1,5 @@
 """Creating, finding and counting leads: shared by the leads table, the add-lead form, the API and imports."""
+
 from dataclasses import dataclass
 
 from availability.addresses import FieldValue
@@ -100,7 +101,8 @@ def count_leads(workspace_id: int, status: str | None = None) -> int:
     """How many leads the workspace has (with `status`), from the tally: a few rows, however big
     the workspace."""
     tally = db.select(db.func.coalesce(db.func.sum(LeadTally.n), 0)).where(
-        LeadTally.workspace_id == workspace_id, LeadTally.batch_id == 0)
+        LeadTally.workspace_id == workspace_id, LeadTally.batch_id == 0
+    )
     if status in LeadStatus.__members__.values():
         tally = tally.where(LeadTally.status == status)
     return db.session.scalar(tally)
@@ -115,6 +117,7 @@ FEW_MATCHES = 1000
 @dataclass
 class TablePage:
     """One page of the leads table. `total` is None when a search matched more than FEW_MATCHES."""
+
     items: list[Lead]
     page: int
     per_page: int
@@ -130,8 +133,7 @@ class TablePage:
         return None if self.total is None else max(1, -(-self.total // self.per_page))
 
 
-def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, page: int,
-               per_page: int) -> TablePage:
+def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, page: int, per_page: int) -> TablePage:
     """Page `page` of the leads table in `sort` order, and how many leads there are. A search has
     no tally. Most searches match a few leads: their ids, found in one pass, give the count and the
     page (on SQLite a search is a scan, which would otherwise run twice, for the rows and for the

@@ -1,4 +1,5 @@
 """Managing lines, shared by the Lines page and the CLI: secrets encrypted, health kept honest."""
+
 import logging
 
 from flask import current_app
@@ -31,21 +32,47 @@ def rotate_secrets() -> int:
     return len(lines)
 
 
-def add_line(workspace_id: int, *, name: str, provider: str, url: str, secret: str | None = None,
-             sender: str | None = None, rate_per_minute: int = 6, daily_cap: int | None = None,
-             is_demo: bool = False) -> Line:
-    line = Line(workspace_id=workspace_id, name=name, provider=provider, url=url.rstrip("/"),
-                secret_encrypted=_encrypt(secret) if secret else None, sender=sender,
-                rate_per_minute=rate_per_minute, daily_cap=daily_cap, is_demo=is_demo,
-                status=LineStatus.ACTIVE)
+def add_line(
+    workspace_id: int,
+    *,
+    name: str,
+    provider: str,
+    url: str,
+    secret: str | None = None,
+    sender: str | None = None,
+    rate_per_minute: int = 6,
+    daily_cap: int | None = None,
+    is_demo: bool = False,
+) -> Line:
+    line = Line(
+        workspace_id=workspace_id,
+        name=name,
+        provider=provider,
+        url=url.rstrip("/"),
+        secret_encrypted=_encrypt(secret) if secret else None,
+        sender=sender,
+        rate_per_minute=rate_per_minute,
+        daily_cap=daily_cap,
+        is_demo=is_demo,
+        status=LineStatus.ACTIVE,
+    )
     db.session.add(line)
     db.session.commit()
     _check_waiting(workspace_id)
     return line
 
 
-def update_line(line: Line, *, name: str, provider: str, url: str, secret: str | None,
-                sender: str | None, rate_per_minute: int, daily_cap: int | None) -> None:
+def update_line(
+    line: Line,
+    *,
+    name: str,
+    provider: str,
+    url: str,
+    secret: str | None,
+    sender: str | None,
+    rate_per_minute: int,
+    daily_cap: int | None,
+) -> None:
     """A blank secret keeps the stored one: the form never shows it, so blank means unchanged."""
     line.name, line.provider, line.url = name, provider, url.rstrip("/")
     line.sender, line.rate_per_minute, line.daily_cap = sender, rate_per_minute, daily_cap

@@ -1,5 +1,6 @@
 """Lines as checks use them: which may check, the client that calls one, its pace and today's cap.
 Managing lines (add, edit, test, delete) is line_admin.py, above the checks."""
+
 import time
 
 from flask import current_app
@@ -12,11 +13,11 @@ from models import Line, LineStatus, utcnow
 
 
 def active_lines(workspace_id: int) -> list[Line]:
-    return list(db.session.scalars(
-        db.select(Line)
-        .where(Line.workspace_id == workspace_id, Line.status == LineStatus.ACTIVE)
-        .order_by(Line.id)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(Line).where(Line.workspace_id == workspace_id, Line.status == LineStatus.ACTIVE).order_by(Line.id)
+        )
+    )
 
 
 def _switched_on(workspace_id: int):
@@ -33,7 +34,7 @@ def switched_on_lines(workspace_id: int) -> list[Line]:
 
 
 def line_state(workspace_id: int, lines: list[Line] | None = None) -> str:
-    """"ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none".
+    """ "ok" when some line can check, "unhealthy" when every switched-on line is failing, else "none".
     `lines`: the workspace's switched-on lines, when the caller has them already."""
     lines = switched_on_lines(workspace_id) if lines is None else lines
     if any(line.status == LineStatus.ACTIVE for line in lines):
@@ -53,9 +54,13 @@ def line_client(line: Line, *, late: bool = False):
     read_timeout, deadline = config["LINE_READ_TIMEOUT"], config["LINE_DEADLINE"]
     if late:
         read_timeout = deadline = max(deadline, config["LINE_LATE_ANSWER_SECONDS"])
-    return client_for(line_config(line), connect_timeout=config["LINE_CONNECT_TIMEOUT"],
-                      read_timeout=read_timeout, deadline=deadline,
-                      allow_private=config["LINE_ALLOW_PRIVATE_NETWORKS"])
+    return client_for(
+        line_config(line),
+        connect_timeout=config["LINE_CONNECT_TIMEOUT"],
+        read_timeout=read_timeout,
+        deadline=deadline,
+        allow_private=config["LINE_ALLOW_PRIVATE_NETWORKS"],
+    )
 
 
 def mark_unhealthy(line: Line, reason: str) -> None:

@@ -4,6 +4,7 @@ workspace's failed jobs (and retrying one), and each line's health and pace.
 The queue and the workers are shared by every workspace, so only their counts are shown; jobs are
 listed only when they work on this workspace's leads or uploads.
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,22 +32,34 @@ class FailedJob:
 
 def queue_counts() -> dict[str, int]:
     queue = check_queue()
-    return {"queued": queue.count, "scheduled": queue.scheduled_job_registry.count,
-            "running": queue.started_job_registry.count, "failed": queue.failed_job_registry.count}
+    return {
+        "queued": queue.count,
+        "scheduled": queue.scheduled_job_registry.count,
+        "running": queue.started_job_registry.count,
+        "failed": queue.failed_job_registry.count,
+    }
 
 
 def workers() -> list[dict]:
     queue = check_queue()
-    return [{"name": worker.name, "hostname": worker.hostname, "state": worker.get_state(),
-             "last_seen": worker.last_heartbeat, "busy_with": worker.get_current_job_id()}
-            for worker in Worker.all(queue=queue)]
+    return [
+        {
+            "name": worker.name,
+            "hostname": worker.hostname,
+            "state": worker.get_state(),
+            "last_seen": worker.last_heartbeat,
+            "busy_with": worker.get_current_job_id(),
+        }
+        for worker in Worker.all(queue=queue)
+    ]
 
 
 def line_paces(workspace_id: int) -> list[dict]:
     lines = db.session.scalars(db.select(Line).where(Line.workspace_id == workspace_id).order_by(Line.id)).all()
     use = line_use(redis_connection(), [line.key for line in lines])
-    return [{"line": line, "used_today": use[line.key].used_today, "paused_for": use[line.key].paused_for}
-            for line in lines]
+    return [
+        {"line": line, "used_today": use[line.key].used_today, "paused_for": use[line.key].paused_for} for line in lines
+    ]
 
 
 def failed_jobs(workspace_id: int) -> list[FailedJob]:
@@ -78,10 +91,20 @@ def _owned_failed_jobs(workspace_id: int) -> list[tuple[FailedJob, Job]]:
     jobs = [job for job in Job.fetch_many(ids, connection=queue.connection) if job is not None]
     leads = {job.args[0] for job in jobs if job.func_name == CHECK_JOB}
     uploads = {job.args[0] for job in jobs if job.func_name == IMPORT_JOB}
-    own_leads = set(db.session.scalars(db.select(Lead.id).where(
-        Lead.workspace_id == workspace_id, Lead.id.in_(leads)))) if leads else set()
-    own_uploads = dict(db.session.execute(db.select(Upload.id, Upload.filename).where(
-        Upload.workspace_id == workspace_id, Upload.id.in_(uploads))).all()) if uploads else {}
+    own_leads = (
+        set(db.session.scalars(db.select(Lead.id).where(Lead.workspace_id == workspace_id, Lead.id.in_(leads))))
+        if leads
+        else set()
+    )
+    own_uploads = (
+        dict(
+            db.session.execute(
+                db.select(Upload.id, Upload.filename).where(Upload.workspace_id == workspace_id, Upload.id.in_(uploads))
+            ).all()
+        )
+        if uploads
+        else {}
+    )
     owned = []
     for job in jobs:
         if job.func_name == CHECK_JOB and job.args[0] in own_leads:

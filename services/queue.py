@@ -1,5 +1,6 @@
 """The queue: enqueueing jobs, their ids, and reading which jobs Redis holds. Views, services and the
 worker share it. Jobs are named by dotted path, so nothing here imports jobs/ (which sits above)."""
+
 import uuid
 from datetime import timedelta
 
@@ -29,8 +30,11 @@ RECHECK_JOB = "jobs.rechecks.recheck_due_leads"
 class BackgroundUnavailable(RuntimeError):
     """The queue (Redis) can't take work right now."""
 
-    def __init__(self, message: str = "Background work is unavailable right now (the queue can't be "
-                                      "reached): nothing was changed; try again in a minute"):
+    def __init__(
+        self,
+        message: str = "Background work is unavailable right now (the queue can't be "
+        "reached): nothing was changed; try again in a minute",
+    ):
         super().__init__(message)
 
 
@@ -41,9 +45,14 @@ def check_queue(app: Flask | None = None) -> Queue:
 
 def enqueue_import(upload_id: int) -> None:
     # The id names the upload, as a check job's names its lead (jobs_in_redis).
-    check_queue().enqueue(IMPORT_JOB, upload_id, job_timeout=IMPORT_JOB_TIMEOUT, retry=RETRY,
-                          description=f"import upload {upload_id}",
-                          job_id=f"import_{upload_id}_{uuid.uuid4().hex[:12]}")
+    check_queue().enqueue(
+        IMPORT_JOB,
+        upload_id,
+        job_timeout=IMPORT_JOB_TIMEOUT,
+        retry=RETRY,
+        description=f"import upload {upload_id}",
+        job_id=f"import_{upload_id}_{uuid.uuid4().hex[:12]}",
+    )
 
 
 def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again: bool = False) -> None:
@@ -51,13 +60,21 @@ def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again:
     `again` checks whose jobs Redis lost (new job ids: a first attempt's id may still be taken)."""
     queue = check_queue()
     with queue.connection.pipeline() as pipe:
-        queue.enqueue_many([
-            Queue.prepare_data(CHECK_JOB, args=(lead_id, run, [], 0, fresh), timeout=CHECK_JOB_TIMEOUT,
-                               description=f"check lead {lead_id} (attempt 1)", retry=RETRY,
-                               on_failure=Callback(CHECK_FAILED),
-                               job_id=check_job_id(lead_id, run) if again else first_check_job_id(lead_id, run))
-            for lead_id, run in checks
-        ], pipeline=pipe)
+        queue.enqueue_many(
+            [
+                Queue.prepare_data(
+                    CHECK_JOB,
+                    args=(lead_id, run, [], 0, fresh),
+                    timeout=CHECK_JOB_TIMEOUT,
+                    description=f"check lead {lead_id} (attempt 1)",
+                    retry=RETRY,
+                    on_failure=Callback(CHECK_FAILED),
+                    job_id=check_job_id(lead_id, run) if again else first_check_job_id(lead_id, run),
+                )
+                for lead_id, run in checks
+            ],
+            pipeline=pipe,
+        )
         pipe.execute()
 
 
@@ -93,13 +110,15 @@ def drop_queued_checks(checks: list[tuple[int, str]]) -> int:
     drop = queue.connection.register_script(_DROP_QUEUED)
     dropped = 0
     for start in range(0, len(checks), 1000):
-        dropped += drop(keys=[Job.key_for(first_check_job_id(lead_id, run))
-                              for lead_id, run in checks[start:start + 1000]])
+        dropped += drop(
+            keys=[Job.key_for(first_check_job_id(lead_id, run)) for lead_id, run in checks[start : start + 1000]]
+        )
     return dropped
 
 
-def enqueue_check(lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0,
-                  delay: float = 0, fresh: bool = False) -> None:
+def enqueue_check(
+    lead_id: int, run: str, *, skip: tuple[str, ...] = (), attempt: int = 0, delay: float = 0, fresh: bool = False
+) -> None:
     queue = check_queue()
     kwargs = dict(
         job_timeout=CHECK_JOB_TIMEOUT,

@@ -3,6 +3,7 @@ on the address's lead (found, or created and checked like every new lead).
 
 The check (also the API's {"address": ...}) uses the same lines, pace and reused answers as every
 check, but the caller hears about trouble instead of waiting it out."""
+
 from redis import RedisError
 
 from availability.addresses import InvalidAddress, guess_kind, normalise
@@ -69,8 +70,16 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
     line = lines[0]
     result = line_client(line).send(address, text, channel)
     lead = find_or_add_lead(workspace, address)
-    entry = SentMessage(workspace_id=workspace_id, lead_id=lead.id, line_id=line.id, line_name=line.name,
-                        address=address, channel=channel, sent=result.sent, detail=result.detail or None)
+    entry = SentMessage(
+        workspace_id=workspace_id,
+        lead_id=lead.id,
+        line_id=line.id,
+        line_name=line.name,
+        address=address,
+        channel=channel,
+        sent=result.sent,
+        detail=result.detail or None,
+    )
     db.session.add(entry)
     db.session.commit()
     return entry
@@ -91,9 +100,12 @@ def _channel(workspace: Workspace, address: str) -> str:
 def find_or_add_lead(workspace: Workspace, address: str) -> Lead:
     """The workspace's oldest lead with this address in any field, or a new lead for it."""
     columns = [getattr(Lead, f"{field}_norm") for field, _ in ADDRESS_FIELDS]
-    lead = db.session.scalar(db.select(Lead).where(
-        Lead.workspace_id == workspace.id, db.or_(*(column == address for column in columns))
-    ).order_by(Lead.id).limit(1))
+    lead = db.session.scalar(
+        db.select(Lead)
+        .where(Lead.workspace_id == workspace.id, db.or_(*(column == address for column in columns)))
+        .order_by(Lead.id)
+        .limit(1)
+    )
     if lead is None:
         lead, _ = lead_store.create_lead(workspace, {"email" if "@" in address else "phone": address})
         try:

@@ -1,4 +1,5 @@
 """Line credentials at rest: Fernet with a key list, so keys can be rotated without losing secrets."""
+
 from cryptography.fernet import Fernet, MultiFernet
 
 

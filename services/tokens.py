@@ -1,4 +1,5 @@
 """API tokens: shown once at creation, stored only as a SHA-256 hash."""
+
 import hashlib
 import secrets
 
@@ -14,8 +15,7 @@ def _digest(token: str) -> str:
 
 def create_token(user: User, name: str) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(workspace_id=user.workspace_id, user_id=user.id, name=name,
-                            token_hash=_digest(token)))
+    db.session.add(ApiToken(workspace_id=user.workspace_id, user_id=user.id, name=name, token_hash=_digest(token)))
     db.session.commit()
     return token
 

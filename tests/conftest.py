@@ -2,6 +2,7 @@
 DATABASE_URL / REDIS_URL point at real servers; either way every session gets a database of its
 own, built by the migrations, and workers started by tests see the same settings via the
 environment."""
+
 import os
 import subprocess
 import uuid
@@ -125,8 +126,15 @@ def demo_line(app, user, demo_server):
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        return line_admin.add_line(workspace_id, name="Demo", provider="demo", url=demo_server.url,
-                                   secret="demo-key", rate_per_minute=120, is_demo=True).id
+        return line_admin.add_line(
+            workspace_id,
+            name="Demo",
+            provider="demo",
+            url=demo_server.url,
+            secret="demo-key",
+            rate_per_minute=120,
+            is_demo=True,
+        ).id
 
 
 @pytest.fixture

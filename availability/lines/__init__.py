@@ -1,4 +1,5 @@
 """Line clients: one per provider, each answering in the shared Outcome vocabulary."""
+
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,8 +25,14 @@ class LineClient(Protocol):
         """Send `text` to `address` by "imessage" or "sms" (where the provider lets us choose)."""
 
 
-def client_for(config: LineConfig, *, connect_timeout: float = 3.05, read_timeout: float = 10.0,
-               deadline: float = 20.0, allow_private: bool = False) -> LineClient:
+def client_for(
+    config: LineConfig,
+    *,
+    connect_timeout: float = 3.05,
+    read_timeout: float = 10.0,
+    deadline: float = 20.0,
+    allow_private: bool = False,
+) -> LineClient:
     """A client whose calls go through the hardened session (see safe_http.py), kept for the line
     between calls: `deadline` seconds for a whole call; private and loopback addresses only with
     `allow_private`."""

@@ -1,4 +1,5 @@
 """What every client shares: one guarded HTTP call, Retry-After, and reading a JSON body."""
+
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,11 +15,16 @@ DEFAULT_RETRY_AFTER = 60.0
 Answer = TypeVar("Answer")
 
 
-def call(session: requests.Session, method: str, url: str, timeouts: tuple[float, float],
-         interpret: Callable[[requests.Response], Answer],
-         no_response: Callable[[str], Answer] = lambda why: CheckResult(Outcome.TRANSIENT, why),
-         refused: Callable[[str], Answer] = lambda why: CheckResult(Outcome.LINE_UNHEALTHY, why),
-         **kwargs) -> Answer:
+def call(
+    session: requests.Session,
+    method: str,
+    url: str,
+    timeouts: tuple[float, float],
+    interpret: Callable[[requests.Response], Answer],
+    no_response: Callable[[str], Answer] = lambda why: CheckResult(Outcome.TRANSIENT, why),
+    refused: Callable[[str], Answer] = lambda why: CheckResult(Outcome.LINE_UNHEALTHY, why),
+    **kwargs,
+) -> Answer:
     """One call to a line, read by the provider's `interpret`; no response at all is
     `no_response(why)` (for a check: TRANSIENT), a server address lines may not use is
     `refused(why)` (for a check: the line is unhealthy; it is the line's settings that are wrong)."""
@@ -75,7 +81,7 @@ def retry_after_header(response: requests.Response) -> float | None:
 
 
 def seconds_in_message(message: str) -> float | None:
-    """"Rate limited. Try again in 45 seconds." -> 45."""
+    """ "Rate limited. Try again in 45 seconds." -> 45."""
     match = re.search(r"(\d+)\s*sec", message or "")
     return float(match.group(1)) if match else None
 

@@ -1,5 +1,6 @@
 """BlueBubbles server (self-hosted on a Mac): GET .../handle/availability/imessage, and
 POST .../message/text to send."""
+
 import uuid
 from urllib.parse import quote
 
@@ -14,8 +15,7 @@ UNHEALTHY_MESSAGES = ("private api is not enabled", "helper is not connected")
 
 
 class BlueBubblesClient:
-    def __init__(self, url: str, password: str | None, timeouts: tuple[float, float],
-                 session: requests.Session):
+    def __init__(self, url: str, password: str | None, timeouts: tuple[float, float], session: requests.Session):
         self.url, self.password, self.timeouts, self.session = url.rstrip("/"), password or "", timeouts, session
 
     def check(self, address: str) -> CheckResult:
@@ -27,11 +27,14 @@ class BlueBubblesClient:
     def send(self, address: str, text: str, channel: str) -> SendResult:
         """Send through the chat the check chose: iMessage, or SMS (`channel` "imessage" | "sms")."""
         service = "iMessage" if channel == "imessage" else "SMS"
-        payload = {"chatGuid": f"{service};-;{address}", "tempGuid": str(uuid.uuid4()), "message": text,
-                   "method": "apple-script"}
+        payload = {
+            "chatGuid": f"{service};-;{address}",
+            "tempGuid": str(uuid.uuid4()),
+            "message": text,
+            "method": "apple-script",
+        }
         url = f"{self.url}/api/v1/message/text?password={quote(self.password, safe='')}"
-        return call(self.session, "POST", url, self.timeouts, interpret_send, not_sent, not_sent,
-                    json=payload)
+        return call(self.session, "POST", url, self.timeouts, interpret_send, not_sent, not_sent, json=payload)
 
 
 def interpret(response: requests.Response) -> CheckResult:
@@ -57,8 +60,9 @@ def interpret(response: requests.Response) -> CheckResult:
     if status >= 500 and any(m in message.lower() for m in UNHEALTHY_MESSAGES):
         return CheckResult(Outcome.LINE_UNHEALTHY, short(message))
     if status >= 500:
-        return CheckResult(Outcome.TRANSIENT, f"server error {status}: {short(message)}" if message
-                           else f"server error {status}")
+        return CheckResult(
+            Outcome.TRANSIENT, f"server error {status}: {short(message)}" if message else f"server error {status}"
+        )
     return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")
 
 

@@ -1,4 +1,5 @@
 """Linq Partner API v3 (and the demo line): POST {base}/capability/check_imessage."""
+
 import requests
 
 from ..outcomes import CheckResult, Outcome, SendResult
@@ -16,8 +17,14 @@ from ._http import (
 
 
 class LinqClient:
-    def __init__(self, url: str, api_key: str | None, sender: str | None,
-                 timeouts: tuple[float, float], session: requests.Session):
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        sender: str | None,
+        timeouts: tuple[float, float],
+        session: requests.Session,
+    ):
         self.url, self.api_key, self.sender = url.rstrip("/"), api_key or "", sender
         self.timeouts, self.session = timeouts, session
 
@@ -25,16 +32,32 @@ class LinqClient:
         payload = {"address": address}
         if self.sender:
             payload["from"] = self.sender
-        return call(self.session, "POST", f"{self.url}/capability/check_imessage", self.timeouts,
-                    interpret, json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
+        return call(
+            self.session,
+            "POST",
+            f"{self.url}/capability/check_imessage",
+            self.timeouts,
+            interpret,
+            json=payload,
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
 
     def send(self, address: str, text: str, channel: str) -> SendResult:
         """Create a chat with the message; Linq picks iMessage, RCS or SMS itself (`channel` unused)."""
         payload = {"to": [address], "message": {"parts": [{"type": "text", "value": text}]}}
         if self.sender:
             payload["from"] = self.sender
-        return call(self.session, "POST", f"{self.url}/chats", self.timeouts, interpret_send, not_sent,
-                    not_sent, json=payload, headers={"Authorization": f"Bearer {self.api_key}"})
+        return call(
+            self.session,
+            "POST",
+            f"{self.url}/chats",
+            self.timeouts,
+            interpret_send,
+            not_sent,
+            not_sent,
+            json=payload,
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
 
 
 def interpret_send(response: requests.Response) -> SendResult:
@@ -70,8 +93,12 @@ def interpret(response: requests.Response) -> CheckResult:
 def retry_after(response, body: dict, error: dict, message: str) -> float:
     # Current API: error.retry_after; some answers put it at the top level; older drafts only set
     # the header; the message text is the last resort.
-    for candidate in (as_seconds(error.get("retry_after")), as_seconds(body.get("retry_after")),
-                      retry_after_header(response), seconds_in_message(message)):
+    for candidate in (
+        as_seconds(error.get("retry_after")),
+        as_seconds(body.get("retry_after")),
+        retry_after_header(response),
+        seconds_in_message(message),
+    ):
         if candidate is not None:
             return candidate
     return DEFAULT_RETRY_AFTER

@@ -7,6 +7,7 @@ helper. A helper idle for KEEP_IDLE_SECONDS ends too: its connections would not 
 
 Helpers are daemon threads: a process that exits does not wait for a call still going.
 """
+
 import os
 import queue
 import threading

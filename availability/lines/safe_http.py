@@ -18,6 +18,7 @@ line TLS, handshake per call. It goes to the address that was checked when it wa
 requests-hardened does most of this, but its filter allows private networks only all together with
 link-local ones; a BlueBubbles Mac on the office LAN must be reachable while metadata never is.
 """
+
 import ipaddress
 import logging
 import os
@@ -50,15 +51,30 @@ class _MaskSecretsInUrls(logging.Filter):
 
 logging.getLogger("urllib3.connectionpool").addFilter(_MaskSecretsInUrls())
 # Never a line, whatever the operator allows: the cloud metadata services and their kin.
-ALWAYS_REFUSED = [ipaddress.ip_network(n) for n in (
-    "169.254.0.0/16", "fe80::/10", "100.100.100.200/32", "fd00:ec2::254/128", "0.0.0.0/8", "::/128",
-)]
+ALWAYS_REFUSED = [
+    ipaddress.ip_network(n)
+    for n in (
+        "169.254.0.0/16",
+        "fe80::/10",
+        "100.100.100.200/32",
+        "fd00:ec2::254/128",
+        "0.0.0.0/8",
+        "::/128",
+    )
+]
 
 
 # Where an office's own servers live: allowed only when the operator says so.
-PRIVATE = [ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7",
-)]
+PRIVATE = [
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "fc00::/7",
+    )
+]
 
 
 class ForbiddenAddress(NewConnectionError):
@@ -77,9 +93,14 @@ def refusal(host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_
     if any(ip in net for net in ALWAYS_REFUSED) or ip.is_link_local or ip.is_multicast or ip.is_unspecified:
         return never
     if ip.is_loopback or any(ip in net for net in PRIVATE):
-        return None if allow_private else (
-            f"{host} resolves to {ip}, a private or loopback address; the operator has not allowed "
-            "lines on private networks (LINE_ALLOW_PRIVATE_NETWORKS)")
+        return (
+            None
+            if allow_private
+            else (
+                f"{host} resolves to {ip}, a private or loopback address; the operator has not allowed "
+                "lines on private networks (LINE_ALLOW_PRIVATE_NETWORKS)"
+            )
+        )
     return None if ip.is_global else never  # reserved, documentation and other special ranges
 
 
@@ -141,10 +162,16 @@ class _GuardedAdapter(HTTPAdapter):
         # Pools whose connections carry this call's guard (urllib3 has no per-connection hook).
         extra = {"guard": self.guard}
         self.poolmanager.pool_classes_by_scheme = {
-            "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {
-                "ConnectionCls": type("GuardedHTTPConnection", (_Checked, HTTPConnection), extra)}),
-            "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {
-                "ConnectionCls": type("GuardedHTTPSConnection", (_Checked, HTTPSConnection), extra)}),
+            "http": type(
+                "GuardedHTTPPool",
+                (HTTPConnectionPool,),
+                {"ConnectionCls": type("GuardedHTTPConnection", (_Checked, HTTPConnection), extra)},
+            ),
+            "https": type(
+                "GuardedHTTPSPool",
+                (HTTPSConnectionPool,),
+                {"ConnectionCls": type("GuardedHTTPSConnection", (_Checked, HTTPSConnection), extra)},
+            ),
         }
 
 

@@ -12,6 +12,7 @@ address's answer when it comes, and the address stays in flight until then, so t
 for that answer instead of calling again. The answer lives in this process: if it exits first, the
 answer is lost, the in-flight mark expires, and a retry may call again.
 """
+
 import logging
 import math
 import time
@@ -76,8 +77,11 @@ class AddressChecker:
             in_flight.release()  # the mark stays while a call of this check goes on
 
     def cached(self, address: str) -> CheckResult | None:
-        row = db.session.execute(db.select(AddressResult.result, AddressResult.checked_at).where(
-            AddressResult.workspace_id == self.workspace_id, AddressResult.address == address)).first()
+        row = db.session.execute(
+            db.select(AddressResult.result, AddressResult.checked_at).where(
+                AddressResult.workspace_id == self.workspace_id, AddressResult.address == address
+            )
+        ).first()
         if row is None or (self.not_before and row.checked_at < self.not_before):
             return None
         if utcnow() - row.checked_at > timedelta(days=self.reuse_days[row.result]):
@@ -139,8 +143,9 @@ class AddressChecker:
             return call.result()
         # The worker stops waiting; the call goes on, holding the address, and its answer is kept.
         in_flight.hold_for(math.ceil(config["LINE_LATE_ANSWER_SECONDS"]) + 5)
-        call.add_done_callback(partial(_late_answer, current_app._get_current_object(), self.workspace_id,
-                                       address, line.key, in_flight))
+        call.add_done_callback(
+            partial(_late_answer, current_app._get_current_object(), self.workspace_id, address, line.key, in_flight)
+        )
         return CheckResult(Outcome.TRANSIENT, f"the line did not answer within {config['LINE_DEADLINE']:g} s")
 
 
@@ -172,7 +177,10 @@ def remember(workspace_id: int, address: str, answer: CheckResult, line_key: str
     insert = dialects.upserting_insert(db.session, AddressResult.__table__)
     line_id = db.select(Line.id).where(Line.key == line_key).scalar_subquery()
     values = {"result": answer.outcome.value, "line_id": line_id, "checked_at": utcnow()}
-    db.session.execute(insert.values(workspace_id=workspace_id, address=address, **values)
-                       .on_conflict_do_update(index_elements=["workspace_id", "address"], set_=values))
+    db.session.execute(
+        insert.values(workspace_id=workspace_id, address=address, **values).on_conflict_do_update(
+            index_elements=["workspace_id", "address"], set_=values
+        )
+    )
     # Committed at once: a worker waiting on the same address reads it from here.
     db.session.commit()

@@ -1,6 +1,7 @@
 """Checking many leads at once: start a batch (bulk check, upload, re-check), queue its checks,
 cancel it, read its progress; and queue again every check Redis lost. Each lead is then checked
 as lead_checks runs any lead."""
+
 import logging
 from datetime import timedelta
 
@@ -39,8 +40,9 @@ def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> 
     except RedisError as exc:
         db.session.rollback()
         raise BackgroundUnavailable() from exc
-    marked = db.session.execute(db.update(Lead).where(*scope).values(
-        **checking_values(batch), status_before_check=status_before_check())).rowcount
+    marked = db.session.execute(
+        db.update(Lead).where(*scope).values(**checking_values(batch), status_before_check=status_before_check())
+    ).rowcount
     if not marked:
         db.session.rollback()
         return None
@@ -54,12 +56,18 @@ def cancel_batch(batch: CheckBatch) -> int:
     jobs leave the queue (so the checks asked for next don't wait behind them); a job a worker has
     taken already finds itself superseded and calls no line. Returns how many were stopped."""
     run = batch_run(batch.id)
-    waiting = db.session.scalars(db.select(Lead.id).where(
-        Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING, Lead.check_run == run)).all()
+    waiting = db.session.scalars(
+        db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING, Lead.check_run == run)
+    ).all()
     stopped = db.session.execute(
-        db.update(Lead).where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING).values(
+        db.update(Lead)
+        .where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING)
+        .values(
             status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
-            check_run=None, check_started_at=None, error=None)
+            check_run=None,
+            check_started_at=None,
+            error=None,
+        )
     ).rowcount
     batch.cancelled_at = utcnow()
     db.session.commit()
@@ -92,26 +100,38 @@ def status_before_check():
 
 def checking_values(batch: CheckBatch) -> dict:
     """What a lead's row holds while it waits to be checked in `batch`."""
-    return {"status": LeadStatus.CHECKING, "batch_id": batch.id, "check_run": batch_run(batch.id),
-            "check_started_at": utcnow(), "error": None}
+    return {
+        "status": LeadStatus.CHECKING,
+        "batch_id": batch.id,
+        "check_run": batch_run(batch.id),
+        "check_started_at": utcnow(),
+        "error": None,
+    }
 
 
 def queue_batch(batch: CheckBatch) -> None:
     """Queue a check for every lead marked Checking in the batch, a few hundred per round trip.
     Redis unreachable: every lead goes back to what it showed before, as if nothing was asked."""
     run = batch_run(batch.id)
-    ids = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.check_run == run)
-                             .order_by(Lead.id)).all()
+    ids = db.session.scalars(
+        db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.check_run == run).order_by(Lead.id)
+    ).all()
     batch.total = len(ids)
     db.session.commit()
     try:
         for start in range(0, len(ids), ENQUEUE_CHUNK):
-            enqueue_checks([(lead_id, run) for lead_id in ids[start:start + ENQUEUE_CHUNK]])
+            enqueue_checks([(lead_id, run) for lead_id in ids[start : start + ENQUEUE_CHUNK]])
     except Exception as exc:  # redis.RedisError and socket errors alike
         db.session.rollback()
-        db.session.execute(db.update(Lead).where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
-                           .values(status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
-                                   check_run=None, check_started_at=None))
+        db.session.execute(
+            db.update(Lead)
+            .where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
+            .values(
+                status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
+                check_run=None,
+                check_started_at=None,
+            )
+        )
         db.session.commit()
         raise BackgroundUnavailable() from exc
     batch.queued_at = utcnow()
@@ -129,23 +149,42 @@ def requeue_lost_checks() -> int:
     now = utcnow()
     cutoff = now - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
     # Only the workspaces with leads Checking (the tally says which), each read through its index.
-    workspaces = db.session.scalars(db.select(LeadTally.workspace_id).where(
-        LeadTally.batch_id == 0, LeadTally.status == LeadStatus.CHECKING, LeadTally.n > 0)).all()
-    importing = db.select(Upload.id).where(Upload.batch_id == CheckBatch.id, Upload.state.in_(
-        (UploadState.QUEUED, UploadState.IMPORTING))).exists()
+    workspaces = db.session.scalars(
+        db.select(LeadTally.workspace_id).where(
+            LeadTally.batch_id == 0, LeadTally.status == LeadStatus.CHECKING, LeadTally.n > 0
+        )
+    ).all()
+    importing = (
+        db.select(Upload.id)
+        .where(Upload.batch_id == CheckBatch.id, Upload.state.in_((UploadState.QUEUED, UploadState.IMPORTING)))
+        .exists()
+    )
     # Leads first, jobs second: a job queued in between is seen, so its lead is not doubled.
     checking = []
     for workspace_id in workspaces:
-        being_queued = db.session.scalars(db.select(CheckBatch.id).where(
-            CheckBatch.workspace_id == workspace_id,
-            db.or_(CheckBatch.queued_at > cutoff, db.and_(CheckBatch.queued_at.is_(None), db.or_(
-                CheckBatch.created_at > now - timedelta(seconds=BATCH_QUEUEING_SECONDS), importing))))).all()
+        being_queued = db.session.scalars(
+            db.select(CheckBatch.id).where(
+                CheckBatch.workspace_id == workspace_id,
+                db.or_(
+                    CheckBatch.queued_at > cutoff,
+                    db.and_(
+                        CheckBatch.queued_at.is_(None),
+                        db.or_(CheckBatch.created_at > now - timedelta(seconds=BATCH_QUEUEING_SECONDS), importing),
+                    ),
+                ),
+            )
+        ).all()
         query = db.select(Lead.id, Lead.check_run).where(
-            Lead.workspace_id == workspace_id, Lead.status == LeadStatus.CHECKING,
-            db.or_(Lead.check_started_at.is_(None), Lead.check_started_at <= cutoff))
+            Lead.workspace_id == workspace_id,
+            Lead.status == LeadStatus.CHECKING,
+            db.or_(Lead.check_started_at.is_(None), Lead.check_started_at <= cutoff),
+        )
         if being_queued:  # (a lead Checking has a run; a lead of no batch, a batch id of None)
-            query = query.where(db.not_(db.and_(Lead.check_run.startswith(BATCH_RUN),
-                                                db.func.coalesce(Lead.batch_id, 0).in_(being_queued))))
+            query = query.where(
+                db.not_(
+                    db.and_(Lead.check_run.startswith(BATCH_RUN), db.func.coalesce(Lead.batch_id, 0).in_(being_queued))
+                )
+            )
         checking += db.session.execute(query).all()
     db.session.rollback()  # end the read: the jobs are read next
     if not checking:
@@ -157,7 +196,7 @@ def requeue_lost_checks() -> int:
     for fresh in (False, True):
         checks = [(lead_id, run) for lead_id, run in lost if (run or "").startswith(FRESH_RUN) == fresh]
         for start in range(0, len(checks), ENQUEUE_CHUNK):
-            enqueue_checks(checks[start:start + ENQUEUE_CHUNK], fresh=fresh, again=True)
+            enqueue_checks(checks[start : start + ENQUEUE_CHUNK], fresh=fresh, again=True)
     return len(lost)
 
 
@@ -173,8 +212,12 @@ def batches_with_progress(workspace_id: int, which, lines: list[Line] | None = N
     caller has them already (else they are read only if a batch is still running)."""
     rows = db.session.execute(
         db.select(CheckBatch, LeadTally.status, LeadTally.n)
-        .outerjoin(LeadTally, db.and_(LeadTally.workspace_id == CheckBatch.workspace_id,
-                                      LeadTally.batch_id == CheckBatch.id, LeadTally.n != 0))
+        .outerjoin(
+            LeadTally,
+            db.and_(
+                LeadTally.workspace_id == CheckBatch.workspace_id, LeadTally.batch_id == CheckBatch.id, LeadTally.n != 0
+            ),
+        )
         .where(CheckBatch.workspace_id == workspace_id, which)
         .order_by(CheckBatch.id.desc())
     ).all()

@@ -4,6 +4,7 @@ Many leads at once are a batch (batches.py); each of its leads is run here.
 The rules of the walk live in availability/checker.py; this module chooses the line, turns line
 trouble into waiting, retrying or an Error, and writes results. It uses the database but no request.
 """
+
 import uuid
 from dataclasses import dataclass
 
@@ -79,8 +80,7 @@ def check_now(lead: Lead) -> Again | None:
         raise BackgroundUnavailable() from exc
     if again is not None:
         try:
-            enqueue_check(lead.id, lead.check_run, skip=again.skip, attempt=again.attempt,
-                          delay=again.delay)
+            enqueue_check(lead.id, lead.check_run, skip=again.skip, attempt=again.attempt, delay=again.delay)
         except Exception as exc:  # the background can't take it: don't leave the lead Checking
             give_up(lead.id, lead.check_run, "The check could not be finished; try again")
             raise BackgroundUnavailable() from exc
@@ -105,8 +105,7 @@ def batch_run(batch_id: int) -> str:
     return f"{BATCH_RUN}{batch_id}"
 
 
-def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int,
-              fresh: bool = False) -> Again | None:
+def run_check(lead_id: int, run: str, skip: tuple[str, ...], attempt: int, fresh: bool = False) -> Again | None:
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.check_run != run or lead.status != LeadStatus.CHECKING:
         # Deleted, replaced by a newer check, cancelled, or already answered (RQ ran this job
@@ -146,8 +145,7 @@ def _in_fresh_batch(lead: Lead) -> bool:
     return db.session.get(CheckBatch, lead.batch_id).fresh
 
 
-def _after_trouble(lead: Lead, run: str, trouble: CheckResult, answered: tuple[str, ...],
-                   attempt: int) -> Again | None:
+def _after_trouble(lead: Lead, run: str, trouble: CheckResult, answered: tuple[str, ...], attempt: int) -> Again | None:
     if trouble.outcome is Outcome.RATE_LIMITED:
         # Not the lead's fault and not an error: come back when a line can take the call.
         return Again(trouble.retry_after or 60, answered, attempt, trouble)
@@ -166,8 +164,9 @@ def _wait_for_a_healthy_line(lead: Lead, answered: tuple[str, ...], attempt: int
     lead) and looks again in a while; fixing or re-testing a line lets it go on."""
     lead.error = "Paused: no healthy line (see the Lines page)"
     db.session.commit()
-    return Again(HEALTHY_LINE_POLL, answered, attempt,
-                 CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page"))
+    return Again(
+        HEALTHY_LINE_POLL, answered, attempt, CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page")
+    )
 
 
 def give_up(lead_id: int, run: str, error: str) -> None:
@@ -176,20 +175,20 @@ def give_up(lead_id: int, run: str, error: str) -> None:
         _settle(lead, run, LeadStatus.ERROR, error=error)
 
 
-def _settle(lead: Lead, run: str, status: LeadStatus, *, available: str | None = None,
-            error: str | None = None) -> None:
+def _settle(
+    lead: Lead, run: str, status: LeadStatus, *, available: str | None = None, error: str | None = None
+) -> None:
     """Write a check's answer, once: only while `run` still owns the lead and it is Checking, in
     one conditional UPDATE, so a job run twice, a cancel or a newer check is never overwritten."""
     db.session.execute(
-        db.update(Lead).where(Lead.id == lead.id, Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
-        .values(status=status, available_address=available, error=error, checked_at=utcnow(),
-                check_started_at=None)
+        db.update(Lead)
+        .where(Lead.id == lead.id, Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
+        .values(status=status, available_address=available, error=error, checked_at=utcnow(), check_started_at=None)
     )
     db.session.commit()
 
 
-def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None,
-            error: str | None = None) -> None:
+def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None, error: str | None = None) -> None:
     lead.status = status
     lead.available_address = available
     lead.error = error

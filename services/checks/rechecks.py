@@ -1,5 +1,6 @@
 """The periodic re-check (the spec's best practice): in each workspace that asks for it, leads whose
 answer is older than a week or a month are checked again, as one batch through the same pacing."""
+
 from datetime import timedelta
 
 from availability.statuses import LeadStatus

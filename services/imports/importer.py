@@ -4,6 +4,7 @@ invalid or empty, insert in chunks, write the problem rows to a CSV, then check 
 Each chunk's leads and the upload's counters are committed together, so a re-run after a crash
 resumes after the last committed row instead of importing anything twice.
 """
+
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -55,8 +56,10 @@ def _failed(upload: Upload, exc: Exception) -> None:
     upload.state = UploadState.FAILED
     reason = str(exc) if isinstance(exc, ImportFileError) else "an unexpected error"
     if upload.rows_done:
-        upload.error = (f"The import stopped after {upload.rows_done} of {upload.rows_total} rows "
-                        f"({upload.imported} leads imported) because of {reason}.")[:500]
+        upload.error = (
+            f"The import stopped after {upload.rows_done} of {upload.rows_total} rows "
+            f"({upload.imported} leads imported) because of {reason}."
+        )[:500]
     else:
         upload.error = f"Nothing was imported because of {reason}."[:500]
     upload.finished_at = utcnow()
@@ -101,8 +104,7 @@ def _chunks(items: Iterator, size: int) -> Iterable[list]:
         yield chunk
 
 
-def _parsed_chunks(chunks: Iterable[list], mapping: list, region: str,
-                   processes: int) -> Iterator[tuple[list, list]]:
+def _parsed_chunks(chunks: Iterable[list], mapping: list, region: str, processes: int) -> Iterator[tuple[list, list]]:
     """Each chunk with its rows parsed and normalised, in order. Normalising (phonenumbers above
     all) is most of an import's work, so it runs on every core while this process writes to the
     database; at most two chunks per process are in flight, so the file is never read ahead whole."""
@@ -131,8 +133,9 @@ def _parse_chunk(chunk: list[tuple[int, list[str]]], mapping: list, region: str)
     return parsed
 
 
-def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int],
-                  existing: set[str], problems) -> None:
+def _import_chunk(
+    upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int], existing: set[str], problems
+) -> None:
     new = []
     for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
         if lead is None:
@@ -169,8 +172,10 @@ def _insert(leads: list[tuple], upload: Upload) -> None:
     to_db = Lead.__table__.c.created_at.type.bind_processor(connection.dialect)
     now = to_db(utcnow()) if to_db else utcnow()
     if upload.batch_id:
-        state = {**batch_checks.checking_values(db.session.get(CheckBatch, upload.batch_id)),
-                 "status": LeadStatus.CHECKING.value}
+        state = {
+            **batch_checks.checking_values(db.session.get(CheckBatch, upload.batch_id)),
+            "status": LeadStatus.CHECKING.value,
+        }
     else:
         state = {**batch_checks.NO_LINE_VALUES, "status": LeadStatus.NO_ACTIVE_LINE.value, "checked_at": now}
     state = {k: (to_db(v) if to_db and hasattr(v, "isoformat") else v) for k, v in state.items()}
@@ -184,8 +189,11 @@ def _insert(leads: list[tuple], upload: Upload) -> None:
 # (field, kind, label), in check order; computed once, used 800,000 times.
 _ADDRESS_COLUMNS = [(field.key, field.kind, field.label) for field in LEAD_FIELDS if field.kind]
 # The order of the values _lead returns.
-LEAD_COLUMNS = [*NAME_FIELDS, *(column for field, _ in ADDRESS_FIELDS for column in (field, f"{field}_norm")),
-                "search_text"]
+LEAD_COLUMNS = [
+    *NAME_FIELDS,
+    *(column for field, _ in ADDRESS_FIELDS for column in (field, f"{field}_norm")),
+    "search_text",
+]
 
 
 def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[str]]:
@@ -196,8 +204,11 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
     if values.get("full_name") and not (values.get("first_name") or values.get("last_name")):
         first, _, last = values["full_name"].partition(" ")
         values = {**values, "first_name": first, "last_name": last.strip()}
-    too_long = [f"{field.label} is longer than {field.max_length} characters"
-                for field in LEAD_FIELDS if len(values.get(field.key, "")) > field.max_length]
+    too_long = [
+        f"{field.label} is longer than {field.max_length} characters"
+        for field in LEAD_FIELDS
+        if len(values.get(field.key, "")) > field.max_length
+    ]
     if too_long:
         return (), set(), too_long
     lead = [values.get(field, "") for field in NAME_FIELDS]
@@ -217,7 +228,7 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
         elif norm and fallback is None:
             fallback = norm
     names = len(NAME_FIELDS)
-    addresses = zip(lead[names::2], lead[names + 1::2])
+    addresses = zip(lead[names::2], lead[names + 1 :: 2])
     return (*lead, search_text(lead[:names], addresses)), keys or ({fallback} if fallback else set()), bad
 
 
@@ -225,6 +236,7 @@ def _existing_keys(workspace_id: int) -> set[str]:
     """Primary phones and emails of the workspace's leads before this import."""
     keys = set()
     for phone, email in db.session.execute(
-            db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)):
+        db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)
+    ):
         keys.update(k for k in (phone, email) if k)
     return keys

@@ -1,4 +1,5 @@
 """Matching a file's column headers to lead fields, the way CRMs spell them."""
+
 import re
 
 from availability.fields import ADDRESS_FIELDS, FULL_NAME, LEAD_FIELDS

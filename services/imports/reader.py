@@ -4,6 +4,7 @@ CSV: the encoding (UTF-8 with or without BOM, UTF-16, else Latin-1) and the deli
 semicolon, tab) are detected from the start of the file. XLSX: the zip is inspected before opening,
 so a zip bomb is refused without being inflated; then xlsx.py streams the first sheet with caps.
 """
+
 import codecs
 import csv
 import zipfile
@@ -127,4 +128,3 @@ def count_rows(path: Path, fmt: FileFormat, limit: int) -> int:
     # Every row is read as the import will read it (an XLSX's whole shared-strings table included,
     # so its caps refuse a bomb here, before anything lands), up to the limit.
     return max(0, sum(1 for _ in islice(rows(path, fmt), limit + 2)) - 1)
-

@@ -1,5 +1,6 @@
 """An upload's life before the import job: store the file, read its header, guess the mapping,
 and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
+
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -44,9 +45,16 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
         path.unlink(missing_ok=True)
         raise
     headers = [h.strip() or f"Column {i + 1}" for i, h in enumerate(table[0])]
-    upload = Upload(workspace_id=workspace_id, filename=Path(file.filename).name[:255],
-                    stored_name=stored_name, kind=fmt.kind, encoding=fmt.encoding,
-                    delimiter=fmt.delimiter, headers=headers, mapping=guess_mapping(headers))
+    upload = Upload(
+        workspace_id=workspace_id,
+        filename=Path(file.filename).name[:255],
+        stored_name=stored_name,
+        kind=fmt.kind,
+        encoding=fmt.encoding,
+        delimiter=fmt.delimiter,
+        headers=headers,
+        mapping=guess_mapping(headers),
+    )
     db.session.add(upload)
     db.session.commit()
     return upload, table[1:]
@@ -89,9 +97,12 @@ def requeue_lost_imports() -> int:
 
     cutoff = utcnow() - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
     # Uploads first, jobs second: a job queued in between is seen.
-    waiting = db.session.scalars(db.select(Upload.id).where(
-        Upload.state.in_((UploadState.QUEUED, UploadState.IMPORTING)),
-        db.or_(Upload.queued_at.is_(None), Upload.queued_at <= cutoff))).all()
+    waiting = db.session.scalars(
+        db.select(Upload.id).where(
+            Upload.state.in_((UploadState.QUEUED, UploadState.IMPORTING)),
+            db.or_(Upload.queued_at.is_(None), Upload.queued_at <= cutoff),
+        )
+    ).all()
     db.session.rollback()
     if not waiting:
         return 0
@@ -111,8 +122,9 @@ def discard_abandoned() -> int:
     """Delete the files of uploads left at the mapping step longer than UPLOAD_RETENTION_HOURS; each
     upload says why it was not imported. Returns how many."""
     cutoff = utcnow() - timedelta(hours=current_app.config["UPLOAD_RETENTION_HOURS"])
-    abandoned = db.session.scalars(db.select(Upload).where(
-        Upload.state == UploadState.MAPPING, Upload.created_at < cutoff)).all()
+    abandoned = db.session.scalars(
+        db.select(Upload).where(Upload.state == UploadState.MAPPING, Upload.created_at < cutoff)
+    ).all()
     for upload in abandoned:
         upload.state, upload.finished_at = UploadState.FAILED, utcnow()
         upload.error = "Nothing was imported: the columns were not confirmed in time, and the file was deleted."
@@ -124,6 +136,9 @@ def discard_abandoned() -> int:
 
 def report(upload: Upload) -> dict:
     return {
-        "imported": upload.imported, "duplicates": upload.duplicates, "invalid": upload.invalid,
-        "empty": upload.empty, "importedWithInvalidFields": upload.invalid_fields,
+        "imported": upload.imported,
+        "duplicates": upload.duplicates,
+        "invalid": upload.invalid,
+        "empty": upload.empty,
+        "importedWithInvalidFields": upload.invalid_fields,
     }

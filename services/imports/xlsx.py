@@ -6,6 +6,7 @@ streamed and counted (xlsx_parts.py), and a preview reads the first rows and onl
 they use. Cells read as openpyxl's data-only mode gives them: a formula's last value, a date by its
 cell's number format. The file is opened by its content, whatever its name.
 """
+
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -23,8 +24,17 @@ MAX_ROW = 1_048_576
 MAX_CELLS = 10_000_000
 # Elements of the sheet a preview may read to find its first rows.
 PREVIEW_ELEMENTS = 1_000_000
-UNREADABLE = (expat.ExpatError, zipfile.BadZipFile, zlib.error, KeyError, IndexError, ValueError,
-              OverflowError, OSError, EOFError)
+UNREADABLE = (
+    expat.ExpatError,
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    IndexError,
+    ValueError,
+    OverflowError,
+    OSError,
+    EOFError,
+)
 
 
 def rows(path, first: int | None = None) -> Iterator[list[str]]:
@@ -40,8 +50,9 @@ def rows(path, first: int | None = None) -> Iterator[list[str]]:
 
 
 def _rows(archive: zipfile.ZipFile, first: int | None) -> Iterator[list[str]]:
-    book = next((target for kind, target in relations(archive, "").values() if kind == "officeDocument"),
-                "xl/workbook.xml")
+    book = next(
+        (target for kind, target in relations(archive, "").values() if kind == "officeDocument"), "xl/workbook.xml"
+    )
     workbook, parts = Workbook().read(archive, book), relations(archive, book)
     found = dict(reversed(parts.values()))  # the first part of each kind
     dates = Styles().read(archive, found["styles"]).dates() if "styles" in found else {}

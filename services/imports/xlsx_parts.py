@@ -1,6 +1,7 @@
 """The XML parts of an XLSX workbook, each streamed through expat a chunk at a time: nothing is held
 but what the reader keeps, every element is counted, and a DTD is refused (so no entity can expand).
 The shared strings are counted, with their characters, and refused past a cap before any is used."""
+
 import posixpath
 import zipfile
 from collections.abc import Iterator
@@ -17,8 +18,9 @@ MAX_SHARED_CHARS = 50_000_000
 # XML elements in one part (a sheet of 10 million cells has about 20 million).
 MAX_ELEMENTS = 40_000_000
 CHUNK = 64 * 1024
-TOO_BIG = ("The workbook holds more {} than an import can take ({:,}); save the sheet as CSV, "
-           "or split it, and upload that.")
+TOO_BIG = (
+    "The workbook holds more {} than an import can take ({:,}); save the sheet as CSV, or split it, and upload that."
+)
 # Tag -> its name without a namespace prefix ("x:row" -> "row"), learnt as tags are met.
 _LOCAL: dict[str, str] = {}
 
@@ -113,7 +115,7 @@ class Text(Part):
     def text(self, data):
         if self.collecting:
             if self.length < MAX_CELL:
-                self.pieces.append(data[:MAX_CELL - self.length])
+                self.pieces.append(data[: MAX_CELL - self.length])
             self.length += len(data)
 
 
@@ -152,7 +154,7 @@ class SharedStrings(Text):
             if self.chars > MAX_SHARED_CHARS:
                 raise ImportFileError(TOO_BIG.format("characters of text", MAX_SHARED_CHARS))
             if self.length < MAX_CELL:
-                self.pieces.append(data[:MAX_CELL - self.length])
+                self.pieces.append(data[: MAX_CELL - self.length])
             self.length += len(data)
 
 
@@ -170,8 +172,13 @@ def relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]
     """A part's relationships: id -> (kind, the target's name in the zip)."""
     folder, name = posixpath.split(part)
     found = _Relations().read(archive, posixpath.join(folder, "_rels", name + ".rels")).targets
-    return {rid: (kind, target.lstrip("/") if target.startswith("/") else
-                  posixpath.normpath(posixpath.join(folder, target))) for rid, (kind, target) in found.items()}
+    return {
+        rid: (
+            kind,
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target)),
+        )
+        for rid, (kind, target) in found.items()
+    }
 
 
 class Workbook(Part):

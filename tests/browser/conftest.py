@@ -1,4 +1,5 @@
 """Browser fixtures: the real app served over HTTP, a real worker process, Debian's Chromium."""
+
 import os
 import re
 import shutil
@@ -46,8 +47,14 @@ def chromium():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             # This machine has no network: keep Chromium from reaching for Google's services.
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

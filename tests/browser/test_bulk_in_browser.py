@@ -1,5 +1,6 @@
 """Bulk checks in the browser: a selection kept across pages, "all matching this filter", the
 batch's progress to 100 %, Cancel, and how many requests a page of Checking rows makes."""
+
 import re
 
 import pytest
@@ -18,8 +19,9 @@ def make_leads(app, user, count, company="Acme", first=0):
         workspace = db.session.get(User, user).workspace
         ids = []
         for k in range(first, first + count):
-            lead, _ = lead_store.create_lead(workspace, {
-                "first_name": f"Lead {k:02d}", "company": company, "phone": f"20255501{2 * k:02d}"})
+            lead, _ = lead_store.create_lead(
+                workspace, {"first_name": f"Lead {k:02d}", "company": company, "phone": f"20255501{2 * k:02d}"}
+            )
             ids.append(lead.id)
         return ids
 
@@ -39,8 +41,7 @@ def bulk_button(page):
     return page.locator(".bulk button[type=submit]")
 
 
-def test_a_selection_survives_paging_and_only_it_is_checked(signed_in, app, user, demo_line,
-                                                            worker_process):
+def test_a_selection_survives_paging_and_only_it_is_checked(signed_in, app, user, demo_line, worker_process):
     page = signed_in
     app.config["LEADS_PER_PAGE"] = 20
     set_pace(app, demo_line, 6000)
@@ -67,8 +68,7 @@ def test_a_selection_survives_paging_and_only_it_is_checked(signed_in, app, user
     assert {i for i, s in after.items() if s != "not_checked"} <= set(picked)
 
 
-def test_check_all_matching_a_search_and_watch_it_reach_100_percent(signed_in, app, user, demo_line,
-                                                                    worker_process):
+def test_check_all_matching_a_search_and_watch_it_reach_100_percent(signed_in, app, user, demo_line, worker_process):
     page = signed_in
     app.config["LEADS_PER_PAGE"] = 10
     acme = make_leads(app, user, 30)
@@ -95,8 +95,7 @@ def test_check_all_matching_a_search_and_watch_it_reach_100_percent(signed_in, a
     assert set(statuses(app, others).values()) == {"not_checked"}
 
 
-def test_cancel_stops_a_batch_and_puts_the_rest_back(signed_in, app, user, demo_line, demo_server,
-                                                     worker_process):
+def test_cancel_stops_a_batch_and_puts_the_rest_back(signed_in, app, user, demo_line, demo_server, worker_process):
     page = signed_in
     set_pace(app, demo_line, 6)  # one call every 10 s: most of the batch is still waiting
     ids = make_leads(app, user, 10)
@@ -114,8 +113,9 @@ def test_cancel_stops_a_batch_and_puts_the_rest_back(signed_in, app, user, demo_
     assert sorted(after.values()).count("not_checked") >= 9 and "checking" not in after.values()
 
 
-def test_fifty_checking_rows_make_at_most_sixty_requests_a_minute(signed_in, app, user, demo_line,
-                                                                  worker_process, live_server):
+def test_fifty_checking_rows_make_at_most_sixty_requests_a_minute(
+    signed_in, app, user, demo_line, worker_process, live_server
+):
     page = signed_in
     set_pace(app, demo_line, 1)  # the batch stays Checking for the whole measurement
     make_leads(app, user, 50)

@@ -1,4 +1,5 @@
 """A person's first run: log in, see the demo line, add a lead, check it, watch the row change."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """Importing in the browser: upload, correct a column, watch the import, then the checks."""
+
 import re
 
 import pytest
@@ -15,8 +16,7 @@ CSV = (
 )
 
 
-def test_upload_map_import_and_watch_the_checks(signed_in, demo_line, demo_server, worker_process,
-                                                tmp_path):
+def test_upload_map_import_and_watch_the_checks(signed_in, demo_line, demo_server, worker_process, tmp_path):
     page = signed_in
     demo_server.latency = 1.0  # six calls in all: the table is still checking when we get there
     path = tmp_path / "crm export.csv"

@@ -1,5 +1,6 @@
 """Quick Send in the browser: one check per pause in typing, every icon state, and a message sent
 through the demo line showing up in the lead's log."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,5 +1,6 @@
 """The spec's three availability calls, field by field, and every error it lists, against the demo
 line over real HTTP (and a real worker for the large-list batch)."""
+
 import pytest
 
 from extensions import db
@@ -23,12 +24,18 @@ def test_check_one_lead(app, client, user, token, demo_line):
 
 
 def test_check_a_list_of_leads(app, client, user, token, demo_line, demo_server):
-    ids = [lead(app, user, phone="2025550142"), lead(app, user, phone="2025550143"),
-           lead(app, user, email="grace@me.com")]
+    ids = [
+        lead(app, user, phone="2025550142"),
+        lead(app, user, phone="2025550143"),
+        lead(app, user, email="grace@me.com"),
+    ]
     response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": ids})
     assert response.status_code == 200
     assert response.json == {
-        "success": True, "checked": 3, "successful": 3, "errors": 0,
+        "success": True,
+        "checked": 3,
+        "successful": 3,
+        "errors": 0,
         "results": [
             {"leadId": ids[0], "available": True, "status": "available"},
             {"leadId": ids[1], "available": False, "status": "unavailable"},
@@ -41,9 +48,11 @@ def test_check_a_list_of_leads(app, client, user, token, demo_line, demo_server)
 
 
 def test_check_an_address(client, token, demo_line):
-    for typed, normal, available in (("+12025551234", "+12025551234", True),
-                                     ("(202) 555-1235", "+12025551235", False),
-                                     (" Tim@Mac.com ", "tim@mac.com", True)):
+    for typed, normal, available in (
+        ("+12025551234", "+12025551234", True),
+        ("(202) 555-1235", "+12025551235", False),
+        (" Tim@Mac.com ", "tim@mac.com", True),
+    ):
         response = client.post("/api/leads/check-availability", headers=auth(token), json={"address": typed})
         assert response.status_code == 200
         assert response.json == {"success": True, "available": available, "address": normal}
@@ -60,15 +69,17 @@ def test_400_without_an_active_line(app, client, user, token):
     lead_id = lead(app, user, phone="2025550142")
     assert_error(client.get(f"/api/leads/check-availability?id={lead_id}", headers=auth(token)), 400, "no active line")
     for body in ({"leadIds": [lead_id]}, {"address": "+12025550142"}):
-        assert_error(client.post("/api/leads/check-availability", headers=auth(token), json=body),
-                     400, "no active line")
+        assert_error(
+            client.post("/api/leads/check-availability", headers=auth(token), json=body), 400, "no active line"
+        )
 
 
 def test_401_without_a_valid_token(client, demo_line):
     for headers in ({}, auth("imc_nope")):
         assert_error(client.get("/api/leads/check-availability?id=1", headers=headers), 401)
-        assert_error(client.post("/api/leads/check-availability", headers=headers,
-                                 json={"address": "+12025550142"}), 401)
+        assert_error(
+            client.post("/api/leads/check-availability", headers=headers, json={"address": "+12025550142"}), 401
+        )
 
 
 def test_404_for_unknown_leads_and_other_workspaces(app, client, user, token, demo_line):
@@ -76,28 +87,39 @@ def test_404_for_unknown_leads_and_other_workspaces(app, client, user, token, de
 
     with app.app_context():
         other = create_user("eve@example.com", "another long password")
-        theirs = str(lead_store.create_lead(db.session.get(Workspace, other.workspace_id),
-                                            {"phone": "2025550142"})[0].id)
+        theirs = str(
+            lead_store.create_lead(db.session.get(Workspace, other.workspace_id), {"phone": "2025550142"})[0].id
+        )
     mine = lead(app, user, phone="2025550144")
     for missing in (theirs, "999999", "507f1f77bcf86cd799439011"):
-        assert_error(client.get(f"/api/leads/check-availability?id={missing}", headers=auth(token)),
-                     404, "lead not found")
-        assert_error(client.post("/api/leads/check-availability", headers=auth(token),
-                                 json={"leadIds": [mine, missing]}), 404, missing)
+        assert_error(
+            client.get(f"/api/leads/check-availability?id={missing}", headers=auth(token)), 404, "lead not found"
+        )
+        assert_error(
+            client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": [mine, missing]}),
+            404,
+            missing,
+        )
 
 
-@pytest.mark.parametrize("body, words", [
-    (None, ["leadIds", "address"]),
-    ({"leadIds": ["1"], "address": "+12025550142"}, ["either"]),
-    ({"leadIds": []}, ["non-empty list"]),
-    ({"leadIds": "1"}, ["list"]),
-    ({"address": 12025550142}, ["must be a string"]),
-    ({"address": "hello"}, ["not a valid phone number or email"]),
-    ({"address": ""}, ["type a phone number"]),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (None, ["leadIds", "address"]),
+        ({"leadIds": ["1"], "address": "+12025550142"}, ["either"]),
+        ({"leadIds": []}, ["non-empty list"]),
+        ({"leadIds": "1"}, ["list"]),
+        ({"address": 12025550142}, ["must be a string"]),
+        ({"address": "hello"}, ["not a valid phone number or email"]),
+        ({"address": ""}, ["type a phone number"]),
+    ],
+)
 def test_400_for_a_malformed_body(client, token, demo_line, body, words):
-    response = client.post("/api/leads/check-availability", headers=auth(token), json=body) if body \
+    response = (
+        client.post("/api/leads/check-availability", headers=auth(token), json=body)
+        if body
         else client.post("/api/leads/check-availability", headers=auth(token), data="{not json")
+    )
     assert_error(response, 400, *words)
 
 
@@ -109,8 +131,11 @@ def test_500_when_the_line_cannot_tell(app, client, user, token, demo_line, demo
     demo_server.error_rate = 1.0
     lead_id = lead(app, user, phone="2025550142")
     assert_error(client.get(f"/api/leads/check-availability?id={lead_id}", headers=auth(token)), 500, "check failed")
-    assert_error(client.post("/api/leads/check-availability", headers=auth(token),
-                             json={"address": "+12025550142"}), 500, "check failed")
+    assert_error(
+        client.post("/api/leads/check-availability", headers=auth(token), json={"address": "+12025550142"}),
+        500,
+        "check failed",
+    )
     # The lead is not given up on: it waits for the background retry, never Unavailable.
     status = client.get(f"/api/leads/{lead_id}", headers=auth(token)).json["lead"]["status"]
     assert status == "checking"
@@ -139,9 +164,10 @@ def test_long_lists_become_a_batch(app, client, user, token, demo_line, run_work
     run_worker()
     done = client.get(status_url, headers=auth(token)).json
     assert (done["state"], done["done"], done["available"], done["unavailable"]) == ("done", 3, 2, 1)
-    assert done["results"] == [{"leadId": i, "available": n % 2 == 0,
-                                 "status": "available" if n % 2 == 0 else "unavailable"}
-                               for n, i in enumerate(ids)]
+    assert done["results"] == [
+        {"leadId": i, "available": n % 2 == 0, "status": "available" if n % 2 == 0 else "unavailable"}
+        for n, i in enumerate(ids)
+    ]
     assert_error(client.get("/api/batches/999", headers=auth(token)), 404)
 
 

@@ -1,5 +1,6 @@
 """A lead checked end to end: the view queues it in real Redis, a real `flask worker` process runs
 it over real HTTP against the demo line, and the row shows the demo rule's answer."""
+
 import re
 
 import pytest
@@ -23,14 +24,15 @@ def status_of(client, lead_id):
     return row.group(1), row.group(0)
 
 
-def test_new_leads_are_checked_by_a_worker_as_the_demo_rule_predicts(app, logged_in, demo_line,
-                                                                     demo_server, run_worker):
+def test_new_leads_are_checked_by_a_worker_as_the_demo_rule_predicts(
+    app, logged_in, demo_line, demo_server, run_worker
+):
     with app.app_context():
         even = add_lead(logged_in, first_name="Even", phone="(202) 555-0142").id
-        by_email = add_lead(logged_in, first_name="Mail", phone="202-555-0143",
-                            email="Grace@iCloud.com").id
-        neither = add_lead(logged_in, first_name="No", phone="202.555.0145", email="no@gmail.com",
-                           alt_phone1="202 555 0147").id
+        by_email = add_lead(logged_in, first_name="Mail", phone="202-555-0143", email="Grace@iCloud.com").id
+        neither = add_lead(
+            logged_in, first_name="No", phone="202.555.0145", email="no@gmail.com", alt_phone1="202 555 0147"
+        ).id
         # Queued, not yet run: the row is Checking and watched by the page's poll.
         status, html = status_of(logged_in, even)
         assert status == "checking" and "data-watch" in html
@@ -71,8 +73,7 @@ def test_without_an_active_line_leads_say_so_and_nothing_is_queued(app, logged_i
     assert "No active line" in page and 'href="/lines/"' in page
 
 
-def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
-        app, logged_in, demo_line, run_worker):
+def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(app, logged_in, demo_line, run_worker):
     from rq.registry import ScheduledJobRegistry
 
     from services import line_admin
@@ -80,8 +81,16 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
 
     with app.app_context():
         line = db.session.get(Line, demo_line)
-        line_admin.update_line(line, name=line.name, provider="demo", url=line.url,
-                               secret="wrong-key", sender=None, rate_per_minute=120, daily_cap=None)
+        line_admin.update_line(
+            line,
+            name=line.name,
+            provider="demo",
+            url=line.url,
+            secret="wrong-key",
+            sender=None,
+            rate_per_minute=120,
+            daily_cap=None,
+        )
         lead = add_lead(logged_in, phone="2025550142").id
     run_worker()
     with app.app_context():
@@ -98,8 +107,16 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
     # Fixing the line's key puts it back in use; the paused check goes on.
     with app.app_context():
         line = db.session.get(Line, demo_line)
-        line_admin.update_line(line, name=line.name, provider="demo", url=line.url,
-                               secret="demo-key", sender=None, rate_per_minute=120, daily_cap=None)
+        line_admin.update_line(
+            line,
+            name=line.name,
+            provider="demo",
+            url=line.url,
+            secret="demo-key",
+            sender=None,
+            rate_per_minute=120,
+            daily_cap=None,
+        )
         assert db.session.get(Line, demo_line).status == "active"
         logged_in.post(f"/leads/{lead}/check")
     run_worker()
@@ -107,8 +124,7 @@ def test_a_line_with_a_wrong_key_turns_unhealthy_and_checks_pause_not_fail(
         assert db.session.get(Lead, lead).status == "available"
 
 
-def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, demo_line,
-                                                                demo_server, run_worker):
+def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, demo_line, demo_server, run_worker):
     with app.app_context():
         lead = add_lead(logged_in, phone="555-1234", email="ada@me.com").id
     run_worker()
@@ -118,8 +134,9 @@ def test_an_invalid_address_is_shown_and_never_sent_to_the_line(app, logged_in, 
     assert demo_server.stats["calls"] == 1
 
 
-def test_a_rate_limited_line_keeps_the_lead_checking_and_schedules_the_rest(app, logged_in, demo_line,
-                                                                             demo_server, run_worker):
+def test_a_rate_limited_line_keeps_the_lead_checking_and_schedules_the_rest(
+    app, logged_in, demo_line, demo_server, run_worker
+):
     from rq.registry import ScheduledJobRegistry
 
     from services.queue import check_queue
@@ -138,8 +155,9 @@ def test_a_rate_limited_line_keeps_the_lead_checking_and_schedules_the_rest(app,
     assert demo_server.stats["calls"] == 2 and demo_server.stats["rate_limited"] == 1
 
 
-def test_a_line_that_cannot_tell_is_asked_again_then_the_lead_shows_error(app, logged_in, demo_line,
-                                                                         demo_server, run_worker):
+def test_a_line_that_cannot_tell_is_asked_again_then_the_lead_shows_error(
+    app, logged_in, demo_line, demo_server, run_worker
+):
     demo_server.error_rate = 1.0
     with app.app_context():
         lead = add_lead(logged_in, phone="2025550142").id

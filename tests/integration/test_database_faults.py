@@ -1,5 +1,6 @@
 """The database away for a moment in the middle of a batch: the checks that failed are run again
 after a pause, and every lead still gets its answer."""
+
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -37,8 +38,13 @@ def postgres_away(url, seconds: float):
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
         try:
             yield
             time.sleep(seconds)

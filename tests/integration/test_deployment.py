@@ -1,6 +1,7 @@
 """The production shape, as the README and Procfile describe it: `flask db upgrade`, gunicorn with
 several processes, and `flask worker` processes, on this run's database and Redis (PostgreSQL and
 a Redis server in CI's second pass)."""
+
 import re
 import subprocess
 import sys
@@ -17,8 +18,12 @@ pytestmark = pytest.mark.integration
 def gunicorn(tmp_path):
     port = free_port()
     with open(tmp_path / "gunicorn.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
-                                 "app:create_app()"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
 
     def up():
@@ -44,11 +49,15 @@ def test_gunicorn_and_workers_check_a_lead_end_to_end(app, user, demo_line, guni
     try:
         browser = requests.Session()
         login = browser.get(f"{gunicorn}/login")
-        response = browser.post(f"{gunicorn}/login", data={"email": "ada@example.com", "password": PASSWORD,
-                                                           "csrf_token": csrf_token(login.text)})
+        response = browser.post(
+            f"{gunicorn}/login",
+            data={"email": "ada@example.com", "password": PASSWORD, "csrf_token": csrf_token(login.text)},
+        )
         assert response.url.endswith("/leads/"), response.text[:500]
-        added = browser.post(f"{gunicorn}/leads/", data={"phone": "2025550142", "first_name": "Grace",
-                                                          "csrf_token": csrf_token(response.text)})
+        added = browser.post(
+            f"{gunicorn}/leads/",
+            data={"phone": "2025550142", "first_name": "Grace", "csrf_token": csrf_token(response.text)},
+        )
         assert added.status_code == 200 and "Grace" in added.text
 
         def available():

@@ -3,6 +3,7 @@ through the faults a hostile run found: Redis SIGKILLed and restarted from an ol
 Redis stopped and restarted empty, a line answering 500, 429 and too late. The figures that
 matter: every lead final with the line's own answer, none wrongly Unavailable, no line call
 beyond one per address plus the documented retries (and the calls in flight when Redis died)."""
+
 import json
 import sys
 import time
@@ -57,8 +58,15 @@ def test_every_lead_ends_with_the_lines_answer_through_redis_faults(app, user, t
     line = ScriptedLine(api_key="demo-key", latency=0.4).start()
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        line_admin.add_line(workspace_id, name="Scripted", provider="demo", url=line.url, secret="demo-key",
-                            rate_per_minute=600, is_demo=True)
+        line_admin.add_line(
+            workspace_id,
+            name="Scripted",
+            provider="demo",
+            url=line.url,
+            secret="demo-key",
+            rate_per_minute=600,
+            is_demo=True,
+        )
     env = {**ENV, "REDIS_URL": throwaway_redis.url}
     port = free_port()
     web = _start_web(port, tmp_path / "web.log", env)
@@ -67,8 +75,9 @@ def test_every_lead_ends_with_the_lines_answer_through_redis_faults(app, user, t
     base, headers = f"http://127.0.0.1:{port}", auth(token)
     try:
         assert wait_for(lambda: _answers(f"{base}/login"), 30), (tmp_path / "web.log").read_text()
-        response = requests.post(f"{base}/api/leads", headers=headers, timeout=30,
-                                 json={"leads": [{"phone": phone} for phone in phones()]})
+        response = requests.post(
+            f"{base}/api/leads", headers=headers, timeout=30, json={"leads": [{"phone": phone} for phone in phones()]}
+        )
         assert response.status_code == 201, response.text
         ids = [int(i) for i in response.json()["leadIds"]]
 
@@ -77,8 +86,9 @@ def test_every_lead_ends_with_the_lines_answer_through_redis_faults(app, user, t
         assert wait_for(lambda: line.stats["calls"] >= 24, 60)
         throwaway_redis.kill()
         answered = _final_statuses(app)
-        response = requests.post(f"{base}/api/leads/check-availability", headers=headers, json={"leadIds": ids},
-                                 timeout=30)
+        response = requests.post(
+            f"{base}/api/leads/check-availability", headers=headers, json={"leadIds": ids}, timeout=30
+        )
         assert response.status_code == 503 and response.json()["success"] is False
         time.sleep(10)
         assert _final_statuses(app).items() >= answered.items(), "a refused check changed answers"
@@ -111,8 +121,10 @@ def test_every_lead_ends_with_the_lines_answer_through_redis_faults(app, user, t
     extra = sum(max(0, line.by_address[phone] - allowed[phone]) for phone in phones())
     assert set(line.by_address) == set(phones())
     assert extra <= 4, (extra, line.by_address)
-    print(f"fault suite: {line.stats['calls']} line calls for 60 leads (allowed {sum(allowed.values())} + 4); "
-          f"all final {took:.0f} s after Redis returned empty")
+    print(
+        f"fault suite: {line.stats['calls']} line calls for 60 leads (allowed {sum(allowed.values())} + 4); "
+        f"all final {took:.0f} s after Redis returned empty"
+    )
 
 
 def _start_web(port: int, log, env: dict):
@@ -121,9 +133,13 @@ def _start_web(port: int, log, env: dict):
     import subprocess
 
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                                 "app:create_app()"], cwd=ROOT, env={**os.environ, **env}, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _answers(url: str) -> bool:

@@ -1,5 +1,6 @@
 """The files an import leaves: private to the app's user, deleted once imported or abandoned, and a
 problem-rows CSV whose cells never run as formulas."""
+
 import csv
 import io
 import json
@@ -24,8 +25,9 @@ pytestmark = pytest.mark.integration
 
 
 def post_file(client, content: bytes, name="leads.csv") -> int:
-    response = client.post("/leads/import/", data={"file": (io.BytesIO(content), name)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/leads/import/", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
@@ -82,12 +84,22 @@ print(json.dumps(modes))
 def test_the_files_the_app_creates_are_private(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     env["INSTANCE_PATH"] = str(tmp_path / "instance")
-    done = subprocess.run([sys.executable, "-c", START_THE_APP], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", START_THE_APP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     modes = json.loads(done.stdout.strip().splitlines()[-1])
-    for name in (".", "app.db", "app.db-wal", "app.db-shm", "redis.rdb", "redis.log", "redis.pid", "secret_key",
-                 "line_secret.key"):
+    for name in (
+        ".",
+        "app.db",
+        "app.db-wal",
+        "app.db-shm",
+        "redis.rdb",
+        "redis.log",
+        "redis.pid",
+        "secret_key",
+        "line_secret.key",
+    ):
         assert name in modes, sorted(modes)
     assert {name: oct(mode) for name, mode in modes.items() if mode & 0o077} == {}
 
@@ -124,7 +136,8 @@ def test_an_abandoned_upload_is_deleted_by_the_sweep_and_a_recent_one_stays(app,
 # Cells as a spreadsheet holds them (XML can't hold control characters), often starting a formula.
 # ("_x0041_" is the writers' own escape, left out.)
 CELL = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30).filter(lambda t: "_x" not in t) | (
-    st.sampled_from(["=HYPERLINK(\"http://evil\",\"x\")", "+1 202 555 0142", "-2+3", "@SUM(A1)", "\tx", "=1+1"]))
+    st.sampled_from(['=HYPERLINK("http://evil","x")', "+1 202 555 0142", "-2+3", "@SUM(A1)", "\tx", "=1+1"])
+)
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -145,8 +158,15 @@ def test_problem_rows_never_start_a_formula(app, user, rows):
         for number, (name, notes) in enumerate(rows, start=1):
             sheet.write_row(number, 0, [name, "not a phone", notes])
         workbook.close()
-        upload = Upload(workspace_id=workspace_id, filename="x.xlsx", stored_name=path_name, kind="xlsx",
-                        headers=["=Name", "Phone", "@Notes"], mapping=["first_name", "phone", None], state="queued")
+        upload = Upload(
+            workspace_id=workspace_id,
+            filename="x.xlsx",
+            stored_name=path_name,
+            kind="xlsx",
+            headers=["=Name", "Phone", "@Notes"],
+            mapping=["first_name", "phone", None],
+            state="queued",
+        )
         db.session.add(upload)
         db.session.commit()
         uploads.upload_path(upload).write_bytes(out.getvalue())

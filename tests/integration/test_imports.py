@@ -1,5 +1,6 @@
 """Importing spreadsheets end to end: upload, mapping, the import job in a real worker, the
 report and problem rows, then the new leads checked against the demo line."""
+
 import csv
 import io
 
@@ -14,19 +15,20 @@ pytestmark = pytest.mark.integration
 
 MESSY = (
     "First Name;Mobile;E-mail;Other Phone;Notes\r\n"
-    "José;(202) 555-0142;jose@example.com;;likes calls\r\n"         # imported, even phone: available
-    "Ann;202-555-0143;ann@gmail.com;202 555 0147;\r\n"              # imported, all odd/gmail: unavailable
-    "Dup;202.555.0142;;;\r\n"                                       # same phone as row 2
-    ";;;;\r\n"                                                      # empty
-    "Bad;555-1234;not-an-email;;\r\n"                               # nothing valid: invalid
-    "Half;555-9999;half@me.com;;\r\n"                               # imported with an invalid phone
-    "Old;;existing@icloud.com;;\r\n"                                # already in the workspace
+    "José;(202) 555-0142;jose@example.com;;likes calls\r\n"  # imported, even phone: available
+    "Ann;202-555-0143;ann@gmail.com;202 555 0147;\r\n"  # imported, all odd/gmail: unavailable
+    "Dup;202.555.0142;;;\r\n"  # same phone as row 2
+    ";;;;\r\n"  # empty
+    "Bad;555-1234;not-an-email;;\r\n"  # nothing valid: invalid
+    "Half;555-9999;half@me.com;;\r\n"  # imported with an invalid phone
+    "Old;;existing@icloud.com;;\r\n"  # already in the workspace
 )
 
 
 def upload(client, content: bytes, name="leads.csv", **form):
-    response = client.post("/leads/import/", data={"file": (io.BytesIO(content), name), **form},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/leads/import/", data={"file": (io.BytesIO(content), name), **form}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
@@ -60,8 +62,9 @@ def test_a_messy_file_is_imported_reported_and_checked(app, logged_in, demo_line
 
     report = logged_in.get(f"/leads/import/{upload_id}/progress")
     assert report.status_code == 286 and 'data-count="imported">3<' in report.get_data(as_text=True)
-    problems = list(csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv")
-                                           .get_data(as_text=True))))
+    problems = list(
+        csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv").get_data(as_text=True)))
+    )
     assert problems[0][:3] == ["row", "reason", "First Name"]
     reasons = {int(r[0]): r[1] for r in problems[1:]}
     assert reasons[4] == "duplicate of row 2 of this file"
@@ -86,8 +89,10 @@ def test_without_a_line_leads_say_so_until_a_line_is_added(app, logged_in, demo_
     run_worker()
     with app.app_context():
         assert {lead.status for lead in db.session.scalars(db.select(Lead))} == {"no_active_line"}
-    logged_in.post("/lines/new", data={"name": "Demo", "provider": "demo", "url": demo_server.url,
-                                       "secret": "demo-key", "rate_per_minute": 60})
+    logged_in.post(
+        "/lines/new",
+        data={"name": "Demo", "provider": "demo", "url": demo_server.url, "secret": "demo-key", "rate_per_minute": 60},
+    )
     run_worker()
     with app.app_context():
         assert sorted(lead.status for lead in db.session.scalars(db.select(Lead))) == ["available", "unavailable"]
@@ -129,12 +134,14 @@ def test_a_value_longer_than_its_field_makes_its_row_a_problem_not_a_cut_lead(ap
         leads = db.session.scalars(db.select(Lead).order_by(Lead.id)).all()
         assert [lead.first_name for lead in leads] == [at_limit["first_name"], "Di"]
         assert all(getattr(leads[0], key) == value for key, value in {**at_limit, "phone": "2025550142"}.items())
-    problems = list(csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv")
-                                           .get_data(as_text=True))))
+    problems = list(
+        csv.reader(io.StringIO(logged_in.get(f"/leads/import/{upload_id}/problems.csv").get_data(as_text=True)))
+    )
     reported = {int(r[0]): r[1] for r in problems[1:]}
     assert reported.pop(2).startswith("imported; kept as typed but invalid: Primary email")
     assert reported == {
-        3 + n: f"{field.label} is longer than {field.max_length} characters" for n, field in enumerate(LEAD_FIELDS)}
+        3 + n: f"{field.label} is longer than {field.max_length} characters" for n, field in enumerate(LEAD_FIELDS)
+    }
 
 
 def test_too_many_rows_are_refused_before_importing(app, logged_in, run_worker):
@@ -153,35 +160,49 @@ def test_the_api_imports_and_reports(app, client, user, demo_line, run_worker):
     with app.app_context():
         token = api_tokens.create_token(db.session.get(User, user), "t")
     headers = {"Authorization": f"Bearer {token}"}
-    response = client.post("/api/leads/import", headers=headers, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(b"Email Address\nada@me.com\nbob@x.io\nada@me.com\n"), "a.csv")})
+    response = client.post(
+        "/api/leads/import",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"Email Address\nada@me.com\nbob@x.io\nada@me.com\n"), "a.csv")},
+    )
     assert response.status_code == 202 and response.json["success"] is True
     status_url = response.json["statusUrl"]
     assert status_url == f"/api/uploads/{response.json['uploadId']}"
     run_worker()
     status = client.get(status_url, headers=headers).json
     assert status["state"] == "done" and status["rowsDone"] == status["rowsTotal"] == 3
-    assert status["report"] == {"imported": 2, "duplicates": 1, "invalid": 0, "empty": 0,
-                                "importedWithInvalidFields": 0}
-    bad = client.post("/api/leads/import", headers=headers, content_type="multipart/form-data",
-                      data={"file": (io.BytesIO(b"Name\nAda\n"), "a.csv")})
+    assert status["report"] == {
+        "imported": 2,
+        "duplicates": 1,
+        "invalid": 0,
+        "empty": 0,
+        "importedWithInvalidFields": 0,
+    }
+    bad = client.post(
+        "/api/leads/import",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"Name\nAda\n"), "a.csv")},
+    )
     assert bad.status_code == 400 and "phone number or an email" in bad.json["error"]
 
 
 def test_uploads_over_the_limit_get_413(app, logged_in):
     app.config["MAX_CONTENT_LENGTH"] = 1024
-    response = logged_in.post("/leads/import/", data={"file": (io.BytesIO(b"x" * 5000), "big.csv")},
-                              content_type="multipart/form-data")
+    response = logged_in.post(
+        "/leads/import/", data={"file": (io.BytesIO(b"x" * 5000), "big.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 413 and "larger than" in response.get_data(as_text=True)
 
 
 def test_export_follows_the_filter_and_neutralises_formulas(app, logged_in):
-    logged_in.post("/leads/", data={"first_name": "=HYPERLINK(\"http://evil\")", "phone": "+1 202 555 0142"})
+    logged_in.post("/leads/", data={"first_name": '=HYPERLINK("http://evil")', "phone": "+1 202 555 0142"})
     logged_in.post("/leads/", data={"first_name": "Plain", "email": "a@b.co"})
     rows = list(csv.reader(io.StringIO(logged_in.get("/leads/export.csv").get_data(as_text=True))))
     assert rows[0][:2] == ["first_name", "last_name"] and len(rows) == 3
     names = {r[0] for r in rows[1:]}
-    assert "'=HYPERLINK(\"http://evil\")" in names and "Plain" in names
+    assert '\'=HYPERLINK("http://evil")' in names and "Plain" in names
     assert "'+1 202 555 0142" in rows[1] + rows[2]  # "+" starts a formula too
     only = list(csv.reader(io.StringIO(logged_in.get("/leads/export.csv?status=not_checked").get_data(as_text=True))))
     assert len(only) == 1  # no line: both say No Active Line, none is Not checked
@@ -194,16 +215,18 @@ def test_workbooks_are_imported_through_the_page_and_the_api(app, client, logged
     page = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
     assert "Zoë" in page and "2025550142" in page and '<option value="phone" selected>' in page
     confirm(logged_in, upload_id, ["first_name", "phone", "email"])
-    api = client.post("/api/leads/import", headers={"Authorization": f"Bearer {token}"},
-                      content_type="multipart/form-data",
-                      data={"file": (io.BytesIO(workbook([["Email"], ["ada@me.com"]])), "api.xlsx")})
+    api = client.post(
+        "/api/leads/import",
+        headers={"Authorization": f"Bearer {token}"},
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(workbook([["Email"], ["ada@me.com"]])), "api.xlsx")},
+    )
     assert api.status_code == 202, api.json
     run_worker()
     with app.app_context():
         assert [u.state for u in db.session.scalars(db.select(Upload).order_by(Upload.id))] == ["done", "done"]
         leads = {(lead.first_name, lead.phone_norm, lead.email) for lead in db.session.scalars(db.select(Lead))}
-    assert leads == {("Zoë", "+12025550142", "zoe@icloud.com"), ("José", "+12025550143", ""),
-                     ("", None, "ada@me.com")}
+    assert leads == {("Zoë", "+12025550142", "zoe@icloud.com"), ("José", "+12025550143", ""), ("", None, "ada@me.com")}
 
 
 def test_a_shared_strings_bomb_fails_its_import_and_lands_nothing(app, logged_in, run_worker, tmp_path):

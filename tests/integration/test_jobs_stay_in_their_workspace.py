@@ -1,5 +1,6 @@
 """A job takes only ids; everything else — the lines it may call, the answers it may reuse — it
 reads from the lead's own workspace, so one workspace's work never touches another's."""
+
 import pytest
 
 from cli import create_user
@@ -19,12 +20,27 @@ def test_a_check_uses_only_its_own_workspaces_lines_and_answers(app, user, demo_
         theirs = create_user("eve@example.com", "another password").workspace_id
         # Their line comes first and is faster, and they hold a (wrong) answer about the address
         # we will check.
-        line_admin.add_line(theirs, name="Theirs", provider="demo", url=their_server.url, secret="theirs",
-                            rate_per_minute=6000, is_demo=True)
-        line_admin.add_line(mine.id, name="Mine", provider="demo", url=demo_server.url, secret="demo-key",
-                            rate_per_minute=6, is_demo=True)
-        db.session.add(AddressResult(workspace_id=theirs, address="+12025550143", result="available",
-                                     checked_at=utcnow()))
+        line_admin.add_line(
+            theirs,
+            name="Theirs",
+            provider="demo",
+            url=their_server.url,
+            secret="theirs",
+            rate_per_minute=6000,
+            is_demo=True,
+        )
+        line_admin.add_line(
+            mine.id,
+            name="Mine",
+            provider="demo",
+            url=demo_server.url,
+            secret="demo-key",
+            rate_per_minute=6,
+            is_demo=True,
+        )
+        db.session.add(
+            AddressResult(workspace_id=theirs, address="+12025550143", result="available", checked_at=utcnow())
+        )
         db.session.commit()
         lead = lead_store.create_lead(mine, {"phone": "2025550143"})[0]
         lead_checks.request_check(lead)

@@ -1,5 +1,6 @@
 """A line misbehaving in every way LINE_APIS.md §4 knows ends each lead in the right state, never
 "unavailable" for want of an answer, and the rest of the batch goes on. Real worker, real HTTP."""
+
 import time
 
 import pytest
@@ -15,8 +16,12 @@ from support import free_port, start_flask, wait_for, work_until_final
 pytestmark = pytest.mark.integration
 
 # Short enough for the test, long enough to tell the faults apart.
-WORKER_ENV = {"LINE_CONNECT_TIMEOUT": "1", "LINE_READ_TIMEOUT": "1", "LINE_DEADLINE": "2",
-              "CHECK_RETRY_DELAYS": "0.5,0.5"}
+WORKER_ENV = {
+    "LINE_CONNECT_TIMEOUT": "1",
+    "LINE_READ_TIMEOUT": "1",
+    "LINE_DEADLINE": "2",
+    "CHECK_RETRY_DELAYS": "0.5,0.5",
+}
 
 
 def workspace_of(user_id):
@@ -37,19 +42,24 @@ def run_until_final(app, batch_id, tmp_path):
 def test_each_line_fault_ends_in_the_right_state_and_the_batch_goes_on(app, user, faulty, tmp_path):
     with app.app_context():
         workspace = workspace_of(user)
-        line_id = line_admin.add_line(workspace.id, name="Flaky Mac", provider="bluebubbles", url=faulty.url,
-                                      secret=PASSWORD, rate_per_minute=600).id
-        phones = ["2025550142", "2025550143"] + [f"202555{fault}" for fault in
-                                                 (TIMEOUT, SERVER_ERROR, GARBAGE, TRICKLE, RESET, STORM)]
+        line_id = line_admin.add_line(
+            workspace.id, name="Flaky Mac", provider="bluebubbles", url=faulty.url, secret=PASSWORD, rate_per_minute=600
+        ).id
+        phones = ["2025550142", "2025550143"] + [
+            f"202555{fault}" for fault in (TIMEOUT, SERVER_ERROR, GARBAGE, TRICKLE, RESET, STORM)
+        ]
         batch_id = batch_of(workspace, phones).id
 
     leads = run_until_final(app, batch_id, tmp_path)
 
     states = {phone: lead.status for phone, lead in leads.items()}
     assert states == {
-        "2025550142": "available", "2025550143": "unavailable",
+        "2025550142": "available",
+        "2025550143": "unavailable",
         # Could not tell, asked three times in all, then Error (never Unavailable).
-        f"202555{SERVER_ERROR}": "error", f"202555{GARBAGE}": "error", f"202555{TRICKLE}": "error",
+        f"202555{SERVER_ERROR}": "error",
+        f"202555{GARBAGE}": "error",
+        f"202555{TRICKLE}": "error",
         f"202555{RESET}": "error",
         # Answered after the worker stopped waiting: the late answer is kept, not asked for again.
         f"202555{TIMEOUT}": "available",
@@ -71,24 +81,47 @@ def test_each_line_fault_ends_in_the_right_state_and_the_batch_goes_on(app, user
 
 
 def test_a_line_refusing_our_credentials_or_our_connection_hands_its_work_to_a_healthy_line(
-        app, user, faulty, demo_server, tmp_path):
+    app, user, faulty, demo_server, tmp_path
+):
     refused_url = f"http://127.0.0.1:{free_port()}"  # nobody listens there: every connection is refused
     with app.app_context():
         workspace = workspace_of(user)
-        wrong = line_admin.add_line(workspace.id, name="Wrong password", provider="bluebubbles",
-                                    url=faulty.url, secret="wrong", rate_per_minute=600).id
-        down = line_admin.add_line(workspace.id, name="Mac is off", provider="bluebubbles",
-                                   url=refused_url, secret=PASSWORD, rate_per_minute=600).id
-        line_admin.add_line(workspace.id, name="Demo", provider="demo", url=demo_server.url,
-                            secret="demo-key", rate_per_minute=600, is_demo=True)
+        wrong = line_admin.add_line(
+            workspace.id,
+            name="Wrong password",
+            provider="bluebubbles",
+            url=faulty.url,
+            secret="wrong",
+            rate_per_minute=600,
+        ).id
+        down = line_admin.add_line(
+            workspace.id,
+            name="Mac is off",
+            provider="bluebubbles",
+            url=refused_url,
+            secret=PASSWORD,
+            rate_per_minute=600,
+        ).id
+        line_admin.add_line(
+            workspace.id,
+            name="Demo",
+            provider="demo",
+            url=demo_server.url,
+            secret="demo-key",
+            rate_per_minute=600,
+            is_demo=True,
+        )
         phones = ["2025550142", "2025550143", "2025550144", "2025550145"]
         batch_id = batch_of(workspace, phones).id
 
     leads = run_until_final(app, batch_id, tmp_path)
 
     assert {phone: lead.status for phone, lead in leads.items()} == {
-        "2025550142": "available", "2025550143": "unavailable",
-        "2025550144": "available", "2025550145": "unavailable"}
+        "2025550142": "available",
+        "2025550143": "unavailable",
+        "2025550144": "available",
+        "2025550145": "unavailable",
+    }
     with app.app_context():
         wrong_line, down_line = db.session.get(Line, wrong), db.session.get(Line, down)
         assert wrong_line.status == "unhealthy" and "authentication failed" in wrong_line.health_reason
@@ -98,11 +131,18 @@ def test_a_line_refusing_our_credentials_or_our_connection_hands_its_work_to_a_h
 def test_with_no_healthy_line_left_leads_wait_instead_of_failing(app, user, faulty, tmp_path):
     with app.app_context():
         workspace = workspace_of(user)
-        line_id = line_admin.add_line(workspace.id, name="Wrong password", provider="bluebubbles",
-                                      url=faulty.url, secret="wrong", rate_per_minute=600).id
+        line_id = line_admin.add_line(
+            workspace.id,
+            name="Wrong password",
+            provider="bluebubbles",
+            url=faulty.url,
+            secret="wrong",
+            rate_per_minute=600,
+        ).id
         batch_id = batch_of(workspace, ["2025550142", "2025550143"]).id
     worker = start_flask("worker", log=tmp_path / "worker.log", env=WORKER_ENV)
     try:
+
         def line_marked():
             with app.app_context():
                 return db.session.get(Line, line_id).status == "unhealthy"

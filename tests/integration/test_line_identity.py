@@ -1,6 +1,7 @@
 """A line's pace and pause in Redis are its own: they go when the line is deleted, a line of another
 workspace never inherits them (even under the same id), and a 429 pauses a line for at most
 LINE_MAX_PAUSE_SECONDS, shown on the Lines page."""
+
 import re
 
 import pytest
@@ -24,8 +25,9 @@ def pace_keys() -> set[str]:
 def test_a_ten_day_429_pauses_the_line_an_hour_at_most_and_goes_with_the_line(app, logged_in, user, faulty):
     with app.app_context():
         ours = db.session.get(Workspace, db.session.get(User, user).workspace_id)
-        line = line_admin.add_line(ours.id, name="Says ten days", provider="bluebubbles", url=faulty.url,
-                                   secret=PASSWORD, rate_per_minute=600)
+        line = line_admin.add_line(
+            ours.id, name="Says ten days", provider="bluebubbles", url=faulty.url, secret=PASSWORD, rate_per_minute=600
+        )
         line_id = line.id
         answer = address_checks.AddressChecker(ours, [line]).ask(f"+1202555{TEN_DAYS}")
         # The line asked for 864,000 s; the pause is capped at an hour (LINE_MAX_PAUSE_SECONDS).
@@ -41,8 +43,15 @@ def test_a_ten_day_429_pauses_the_line_an_hour_at_most_and_goes_with_the_line(ap
         assert pace_keys() == set(), "the deleted line's pace and pause went with it"
         # SQLite gives the next line the deleted one's id; PostgreSQL is made to here.
         box = app.extensions["secrets_box"]
-        new = Line(id=line_id, workspace_id=theirs.id, name="Bob's line", provider="bluebubbles",
-                   url=faulty.url, secret_encrypted=box.encrypt(PASSWORD), rate_per_minute=600)
+        new = Line(
+            id=line_id,
+            workspace_id=theirs.id,
+            name="Bob's line",
+            provider="bluebubbles",
+            url=faulty.url,
+            secret_encrypted=box.encrypt(PASSWORD),
+            rate_per_minute=600,
+        )
         db.session.add(new)
         db.session.commit()
         assert pacer(new).try_acquire() == 0, "the new line is not paused"
@@ -67,12 +76,21 @@ def test_the_migration_gives_each_line_already_there_a_key_of_its_own(app, user)
         try:
             with db.engine.begin() as conn:  # the line table as it was: no key
                 for name in ("Office Mac", "Linq"):
-                    conn.execute(text("INSERT INTO line (workspace_id, name, provider, url, status, is_demo, "
-                                      "rate_per_minute, created_at) VALUES (:w, :n, 'demo', 'http://127.0.0.1:9', "
-                                      "'active', false, 6, CURRENT_TIMESTAMP)"), {"w": workspace_id, "n": name})
-                conn.execute(text("INSERT INTO address_result (workspace_id, address, result, line_id, checked_at) "
-                                  "SELECT :w, '+12025550142', 'available', max(id), CURRENT_TIMESTAMP FROM line"),
-                             {"w": workspace_id})
+                    conn.execute(
+                        text(
+                            "INSERT INTO line (workspace_id, name, provider, url, status, is_demo, "
+                            "rate_per_minute, created_at) VALUES (:w, :n, 'demo', 'http://127.0.0.1:9', "
+                            "'active', false, 6, CURRENT_TIMESTAMP)"
+                        ),
+                        {"w": workspace_id, "n": name},
+                    )
+                conn.execute(
+                    text(
+                        "INSERT INTO address_result (workspace_id, address, result, line_id, checked_at) "
+                        "SELECT :w, '+12025550142', 'available', max(id), CURRENT_TIMESTAMP FROM line"
+                    ),
+                    {"w": workspace_id},
+                )
         finally:
             upgrade()
         keys = db.session.scalars(db.select(Line.key)).all()

@@ -1,4 +1,5 @@
 """Spending line calls well: answers reused, 429s honoured by every worker, every healthy line used."""
+
 import pytest
 
 from extensions import db
@@ -28,8 +29,7 @@ def test_an_answer_is_reused_instead_of_asking_again(app, logged_in, demo_line, 
     assert demo_server.stats["calls"] == 2  # the phone and the email, once each
 
 
-def test_old_answers_expire_and_could_not_tell_is_never_kept(app, logged_in, demo_line, demo_server,
-                                                            run_worker):
+def test_old_answers_expire_and_could_not_tell_is_never_kept(app, logged_in, demo_line, demo_server, run_worker):
     with app.app_context():
         add_lead(logged_in, phone="202-555-0143")
         run_worker(CACHE_UNAVAILABLE_DAYS="0")
@@ -74,10 +74,19 @@ def test_work_moves_to_the_lines_that_can_take_it(app, logged_in, user, demo_lin
 
     with DemoLineServer(api_key="other") as other, app.app_context():
         broken = db.session.get(Line, demo_line)
-        line_admin.update_line(broken, name="Broken", provider="demo", url=broken.url, secret="wrong",
-                               sender=None, rate_per_minute=120, daily_cap=None)
-        line_admin.add_line(workspace_of(user), name="Good", provider="demo", url=other.url,
-                            secret="other", rate_per_minute=120)
+        line_admin.update_line(
+            broken,
+            name="Broken",
+            provider="demo",
+            url=broken.url,
+            secret="wrong",
+            sender=None,
+            rate_per_minute=120,
+            daily_cap=None,
+        )
+        line_admin.add_line(
+            workspace_of(user), name="Good", provider="demo", url=other.url, secret="other", rate_per_minute=120
+        )
         lead = add_lead(logged_in, phone="2025550142")
         run_worker()
         assert db.session.get(Lead, lead).status == "available"
@@ -85,8 +94,9 @@ def test_work_moves_to_the_lines_that_can_take_it(app, logged_in, user, demo_lin
         assert other.stats["answered"] == 1
 
 
-def test_an_answer_given_while_taking_the_address_is_used_not_asked_again(app, user, demo_line, demo_server,
-                                                                          monkeypatch):
+def test_an_answer_given_while_taking_the_address_is_used_not_asked_again(
+    app, user, demo_line, demo_server, monkeypatch
+):
     """Another check of the same address answers and lets go of it between this check's look at
     the stored answers and its taking the address: this check uses that answer, no second call."""
     from services.checks import address as address_checks
@@ -99,8 +109,11 @@ def test_an_answer_given_while_taking_the_address_is_used_not_asked_again(app, u
             """The real Redis; the other check's answer lands just before the address is taken."""
 
             def set(self, key, *args, **kwargs):
-                db.session.add(AddressResult(workspace_id=workspace_id, address="+12025550143",
-                                             result="available", line_id=demo_line))
+                db.session.add(
+                    AddressResult(
+                        workspace_id=workspace_id, address="+12025550143", result="available", line_id=demo_line
+                    )
+                )
                 db.session.commit()
                 return redis.set(key, *args, **kwargs)
 

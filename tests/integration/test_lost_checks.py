@@ -1,5 +1,6 @@
 """Which checks Redis lost is told from the leads and the jobs it holds: a lead Checking for a
 while with no job for its run gets one, as fresh as the check asked for; nothing else does."""
+
 import pytest
 from rq.job import Job
 
@@ -77,8 +78,14 @@ def test_a_batch_is_left_alone_while_it_is_queued_and_an_import_redis_lost_is_qu
         workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
         imported, dropped = (lead_store.create_lead(workspace, {"phone": f"20255502{n:02d}"})[0] for n in range(2))
         upload_batch = batch_checks.open_batch(workspace.id, "upload")
-        upload = Upload(workspace_id=workspace.id, filename="a.csv", stored_name="x", kind="csv",
-                        state="importing", batch_id=upload_batch.id)
+        upload = Upload(
+            workspace_id=workspace.id,
+            filename="a.csv",
+            stored_name="x",
+            kind="csv",
+            state="importing",
+            batch_id=upload_batch.id,
+        )
         db.session.add(upload)
         db.session.flush()
         bulk = batch_checks.open_batch(workspace.id, "bulk")

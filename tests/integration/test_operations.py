@@ -1,5 +1,6 @@
 """The Operations page: the queue, live workers, each line's health and pace, and the workspace's
 own failed jobs, which can be run again."""
+
 import re
 
 import pytest
@@ -21,8 +22,13 @@ def test_the_page_shows_workers_queue_and_line_pace(app, logged_in, user, demo_l
         db.session.commit()
     worker = start_flask("worker", log=tmp_path / "worker.log")
     try:
-        assert wait_for(lambda: "busy" in logged_in.get("/operations/").get_data(as_text=True)
-                        or "idle" in logged_in.get("/operations/").get_data(as_text=True), 30)
+        assert wait_for(
+            lambda: (
+                "busy" in logged_in.get("/operations/").get_data(as_text=True)
+                or "idle" in logged_in.get("/operations/").get_data(as_text=True)
+            ),
+            30,
+        )
         page = logged_in.get("/operations/").get_data(as_text=True)
     finally:
         worker.terminate()
@@ -43,8 +49,7 @@ def test_with_no_worker_the_page_says_so(logged_in):
     assert "No worker is running" in logged_in.get("/operations/").get_data(as_text=True)
 
 
-def test_failed_jobs_are_listed_for_their_own_workspace_and_can_be_retried(app, logged_in, user, demo_line,
-                                                                         tmp_path):
+def test_failed_jobs_are_listed_for_their_own_workspace_and_can_be_retried(app, logged_in, user, demo_line, tmp_path):
     with app.app_context():
         mine = db.session.get(Workspace, db.session.get(User, user).workspace_id)
         lead = lead_store.create_lead(mine, {"phone": "2025550142"})[0]

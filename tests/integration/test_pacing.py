@@ -1,4 +1,5 @@
 """The per-line limiter, shared by separate processes through the real Redis."""
+
 import multiprocessing
 import os
 import time

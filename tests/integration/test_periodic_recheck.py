@@ -1,4 +1,5 @@
 """Periodic re-check and per-workspace answer reuse, with real workers against the demo line."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,7 @@ def answered_lead(workspace, phone, days_ago, status="available"):
     lead, _ = lead_store.create_lead(workspace, {"phone": phone})
     when = utcnow() - timedelta(days=days_ago)
     lead.status, lead.checked_at = status, when
-    db.session.add(AddressResult(workspace_id=workspace.id, address=lead.phone_norm, result=status,
-                                 checked_at=when))
+    db.session.add(AddressResult(workspace_id=workspace.id, address=lead.phone_norm, result=status, checked_at=when))
     db.session.commit()
     return lead.id
 
@@ -26,7 +26,7 @@ def test_leads_older_than_the_period_are_asked_again(app, user, demo_line, demo_
     with app.app_context():
         workspace = db.session.get(User, user).workspace
         workspace.recheck_every = "weekly"
-        stale = answered_lead(workspace, "2025550142", days_ago=8)    # answer still within 30 days
+        stale = answered_lead(workspace, "2025550142", days_ago=8)  # answer still within 30 days
         recent = answered_lead(workspace, "2025550144", days_ago=2)
         [batch] = start_due_rechecks()
         assert (batch.kind, batch.total, batch.fresh) == ("periodic", 1, True)
@@ -66,8 +66,7 @@ def test_no_recheck_when_it_is_off_or_there_is_no_line(app, user):
         assert db.session.get(Lead, lead).status == "available"
 
 
-def test_a_workspace_can_reuse_answers_for_less_time(app, logged_in, user, demo_line, demo_server,
-                                                     run_worker):
+def test_a_workspace_can_reuse_answers_for_less_time(app, logged_in, user, demo_line, demo_server, run_worker):
     with app.app_context():
         workspace = db.session.get(User, user).workspace
         workspace.cache_unavailable_days = 0

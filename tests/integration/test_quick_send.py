@@ -1,5 +1,6 @@
 """Quick Send over real HTTP to the demo line: the icon's states, reused answers, sending, and the
 lead's log."""
+
 import re
 
 import pytest
@@ -67,8 +68,10 @@ def test_send_creates_the_lead_and_logs_the_message(app, logged_in, demo_line, d
 
 def test_send_finds_the_lead_that_has_the_address(app, logged_in, user, demo_line, demo_server):
     with app.app_context():
-        lead_id = lead_store.create_lead(db.session.get(User, user).workspace, {
-            "first_name": "Ada", "phone": "2025550143", "alt_phone2": "2025550147"})[0].id
+        lead_id = lead_store.create_lead(
+            db.session.get(User, user).workspace,
+            {"first_name": "Ada", "phone": "2025550143", "alt_phone2": "2025550147"},
+        )[0].id
     logged_in.post("/leads/quick-send/", data={"recipient": "+1 202-555-0147", "message": "Hi Ada"})
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Lead.id))) == 1
@@ -77,9 +80,11 @@ def test_send_finds_the_lead_that_has_the_address(app, logged_in, user, demo_lin
 
 
 def test_what_cannot_be_sent_is_explained_and_nothing_goes_out(app, logged_in, demo_line, demo_server):
-    for data, words in (({"recipient": "bob@gmail.com", "message": "Hi"}, "email it instead"),
-                        ({"recipient": "hello", "message": "Hi"}, "Not a valid"),
-                        ({"recipient": "2025550142", "message": "  "}, "Write a message")):
+    for data, words in (
+        ({"recipient": "bob@gmail.com", "message": "Hi"}, "email it instead"),
+        ({"recipient": "hello", "message": "Hi"}, "Not a valid"),
+        ({"recipient": "2025550142", "message": "  "}, "Write a message"),
+    ):
         response = logged_in.post("/leads/quick-send/", data=data, follow_redirects=True)
         assert words in response.get_data(as_text=True)
     assert demo_server.sent == []
@@ -88,8 +93,9 @@ def test_what_cannot_be_sent_is_explained_and_nothing_goes_out(app, logged_in, d
 def test_a_send_the_line_refuses_is_logged_as_not_sent(app, logged_in, demo_line, demo_server):
     assert icon(logged_in, "2025550142")[0] == "available"  # answered while the key was right
     demo_server.api_key = "rotated"
-    response = logged_in.post("/leads/quick-send/", data={"recipient": "2025550142", "message": "Hi"},
-                              follow_redirects=True)
+    response = logged_in.post(
+        "/leads/quick-send/", data={"recipient": "2025550142", "message": "Hi"}, follow_redirects=True
+    )
     assert "Not sent: the line refused our credentials" in response.get_data(as_text=True)
     with app.app_context():
         entry = db.session.scalar(db.select(SentMessage))

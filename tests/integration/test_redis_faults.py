@@ -1,5 +1,6 @@
 """Redis going away: a batch survives a restart that wipes the queue, and while Redis is down the
 app still shows its data and says plainly that background work is unavailable."""
+
 import io
 import time
 
@@ -16,8 +17,9 @@ from support import free_port, nothing_checking, start_flask, wait_for
 pytestmark = pytest.mark.integration
 
 
-def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user, demo_server,
-                                                                      throwaway_redis, tmp_path):
+def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(
+    app, user, demo_server, throwaway_redis, tmp_path
+):
     from app import create_app
     from services import line_admin
 
@@ -26,8 +28,15 @@ def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(app, user,
     on_throwaway = create_app({"TESTING": True, "REDIS_URL": throwaway_redis.url})
     with on_throwaway.app_context():
         workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
-        line_admin.add_line(workspace.id, name="Demo", provider="demo", url=demo_server.url,
-                            secret="demo-key", rate_per_minute=6000, is_demo=True)
+        line_admin.add_line(
+            workspace.id,
+            name="Demo",
+            provider="demo",
+            url=demo_server.url,
+            secret="demo-key",
+            rate_per_minute=6000,
+            is_demo=True,
+        )
         ids = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in phones]
         batch_id = batch_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
 
@@ -62,8 +71,7 @@ def redis_down(app, user, demo_line):
     from app import create_app
     from support import PASSWORD
 
-    dead = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False,
-                       "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    dead = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     with dead.app_context():
         workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
         for phone in ("2025550142", "2025550143"):
@@ -92,11 +100,18 @@ def test_with_redis_down_pages_render_from_the_database(redis_down, demo_line):
         lead.status, lead.batch_id, lead.check_run = "checking", batch.id, lead_checks.batch_run(batch.id)
         db.session.commit()
         lead_id, batch_id = lead.id, batch.id
-    response = client.get(f"/leads/updates?lead={lead_id}:0&batch={batch_id}",
-                          headers={"HX-Request": "true"})
+    response = client.get(f"/leads/updates?lead={lead_id}:0&batch={batch_id}", headers={"HX-Request": "true"})
     assert response.status_code == 200
-    for url in ("/leads/", "/leads/?status=not_checked&q=Grace", "/lines/", "/leads/import/", "/leads/quick-send/",
-                "/settings/", "/settings/tokens/", "/leads/export.csv"):
+    for url in (
+        "/leads/",
+        "/leads/?status=not_checked&q=Grace",
+        "/lines/",
+        "/leads/import/",
+        "/leads/quick-send/",
+        "/settings/",
+        "/settings/tokens/",
+        "/leads/export.csv",
+    ):
         response = client.get(url)
         # Read to the end: the export streams, and a stream left open holds its request's context
         # until garbage collection pops it, possibly in the middle of another test's context.
@@ -109,9 +124,11 @@ def test_with_redis_down_actions_say_so_and_write_nothing_half_done(redis_down):
     app, client = redis_down
     with app.app_context():
         lead_id = db.session.scalar(db.select(Lead.id).limit(1))
-    for url, data in ((f"/leads/{lead_id}/check", {}),
-                      ("/leads/bulk-check", {"lead_ids": [str(lead_id)]}),
-                      ("/leads/bulk-check", {"all_matching": "1"})):
+    for url, data in (
+        (f"/leads/{lead_id}/check", {}),
+        ("/leads/bulk-check", {"lead_ids": [str(lead_id)]}),
+        ("/leads/bulk-check", {"all_matching": "1"}),
+    ):
         for headers in ({}, {"HX-Request": "true"}):
             response = client.post(url, data=data, headers=headers, follow_redirects=True)
             assert BACKGROUND_DOWN in response.get_data(as_text=True), (url, headers)
@@ -121,12 +138,16 @@ def test_with_redis_down_actions_say_so_and_write_nothing_half_done(redis_down):
     response = client.post("/leads/", data={"phone": "2025550144"}, follow_redirects=True)
     assert BACKGROUND_DOWN in response.get_data(as_text=True)
     assert statuses(app) == ["not_checked"] * 3
-    response = client.post("/leads/quick-send/check", data={"recipient": "+12025550146"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        "/leads/quick-send/check", data={"recipient": "+12025550146"}, headers={"HX-Request": "true"}
+    )
     assert BACKGROUND_DOWN in response.get_data(as_text=True)
     # An import waits, with its file and mapping, for another try.
-    response = client.post("/leads/import/", data={"file": (io.BytesIO(b"Phone\n2025550150\n"), "a.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/leads/import/",
+        data={"file": (io.BytesIO(b"Phone\n2025550150\n"), "a.csv")},
+        content_type="multipart/form-data",
+    )
     upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     response = client.post(f"/leads/import/{upload_id}", data={"column-0": "phone"}, follow_redirects=True)
     assert "Background work is unavailable" in response.get_data(as_text=True)
@@ -141,9 +162,11 @@ def test_with_redis_down_the_api_answers_503(redis_down, token):
     app, client = redis_down
     with app.app_context():
         lead_id = db.session.scalar(db.select(Lead.id).limit(1))
-    for method, url, body in (("GET", f"/api/leads/check-availability?id={lead_id}", None),
-                              ("POST", "/api/leads/check-availability", {"leadIds": [lead_id]}),
-                              ("POST", "/api/leads/check-availability", {"address": "+12025550142"})):
+    for method, url, body in (
+        ("GET", f"/api/leads/check-availability?id={lead_id}", None),
+        ("POST", "/api/leads/check-availability", {"leadIds": [lead_id]}),
+        ("POST", "/api/leads/check-availability", {"address": "+12025550142"}),
+    ):
         response = client.open(url, method=method, json=body, headers=auth(token))
         assert response.status_code == 503, (url, response.get_json())
         assert response.get_json()["success"] is False
@@ -162,8 +185,11 @@ def test_a_bulk_check_refused_for_want_of_redis_changes_no_lead(redis_down, toke
         for n in range(30):
             lead_store.create_lead(workspace, {"phone": f"20255502{n:02d}"})
         leads = db.session.scalars(db.select(Lead).order_by(Lead.id)).all()
-        for lead, (status, error) in zip(leads, [("available", None), ("unavailable", None),
-                                                 ("error", "The line could not tell"), ("no_active_line", None)] * 8):
+        for lead, (status, error) in zip(
+            leads,
+            [("available", None), ("unavailable", None), ("error", "The line could not tell"), ("no_active_line", None)]
+            * 8,
+        ):
             lead.status, lead.error = status, error
         db.session.commit()
         ids = [lead.id for lead in leads]
@@ -190,11 +216,16 @@ def test_a_batch_whose_queueing_fails_gives_each_lead_back_what_it_showed(redis_
         leads[1].status, leads[1].status_before_check, leads[1].check_run = "checking", "unavailable", "run-1"
         db.session.commit()
         batch = batch_checks.open_batch(leads[0].workspace_id, "bulk")
-        db.session.execute(db.update(Lead).values(**batch_checks.checking_values(batch),
-                                                  status_before_check=batch_checks.status_before_check()))
+        db.session.execute(
+            db.update(Lead).values(
+                **batch_checks.checking_values(batch), status_before_check=batch_checks.status_before_check()
+            )
+        )
         db.session.commit()
         with pytest.raises(BackgroundUnavailable):
             batch_checks.queue_batch(batch)
         db.session.expire_all()
         assert [(lead.status, lead.check_run) for lead in db.session.scalars(db.select(Lead).order_by(Lead.id))] == [
-            ("available", None), ("unavailable", None)]
+            ("available", None),
+            ("unavailable", None),
+        ]

@@ -1,4 +1,5 @@
 """Workers live through Redis being away for a minute whatever they were doing, and carry on."""
+
 import time
 
 import pytest
@@ -13,8 +14,7 @@ from support import nothing_checking, start_flask, wait_for
 pytestmark = pytest.mark.integration
 
 
-def test_workers_outlive_a_minute_without_redis_in_every_state(app, user, demo_server, throwaway_redis,
-                                                               tmp_path):
+def test_workers_outlive_a_minute_without_redis_in_every_state(app, user, demo_server, throwaway_redis, tmp_path):
     """One worker mid-call, one idle, one starting while Redis is down: after 60 s without Redis
     all three are running, and each takes checks again. Before the fix, the busy worker and the
     starting one ended (RQ's worker registering itself raised outside the retry loop)."""
@@ -24,8 +24,15 @@ def test_workers_outlive_a_minute_without_redis_in_every_state(app, user, demo_s
     env = {"REDIS_URL": throwaway_redis.url}
     with on_throwaway.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        line_admin.add_line(workspace_id, name="Demo", provider="demo", url=demo_server.url,
-                            secret="demo-key", rate_per_minute=6000, is_demo=True)
+        line_admin.add_line(
+            workspace_id,
+            name="Demo",
+            provider="demo",
+            url=demo_server.url,
+            secret="demo-key",
+            rate_per_minute=6000,
+            is_demo=True,
+        )
     logs = [tmp_path / f"worker-{name}.log" for name in "abc"]
     workers = [start_flask("worker", log=log, env=env) for log in logs[:2]]
     try:

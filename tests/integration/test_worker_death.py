@@ -1,4 +1,5 @@
 """A worker killed mid-check loses nothing: its work is picked up by another worker in time."""
+
 import os
 import signal
 import threading
@@ -29,8 +30,9 @@ def kill_a_worker_mid_call(demo_server, log):
     demo_server.latency = 0.0
 
 
-def test_leads_checked_by_a_killed_worker_end_final_within_two_minutes(app, logged_in, demo_line,
-                                                                        demo_server, tmp_path):
+def test_leads_checked_by_a_killed_worker_end_final_within_two_minutes(
+    app, logged_in, demo_line, demo_server, tmp_path
+):
     with app.app_context():
         for phone in ("2025550142", "2025550144", "2025550143"):
             assert logged_in.post("/leads/", data={"phone": phone}).status_code == 302
@@ -42,11 +44,16 @@ def test_leads_checked_by_a_killed_worker_end_final_within_two_minutes(app, logg
     assert statuses == {"2025550142": "available", "2025550144": "available", "2025550143": "unavailable"}
 
 
-def test_a_batch_whose_worker_is_killed_adds_up_and_spends_no_call_twice(app, user, demo_line, demo_server,
-                                                                       tmp_path):
+def test_a_batch_whose_worker_is_killed_adds_up_and_spends_no_call_twice(app, user, demo_line, demo_server, tmp_path):
     # Five addresses, one of them shared by two leads.
-    rows = [{"phone": "2025550142"}, {"phone": "2025550143"}, {"phone": "2025550144"},
-            {"phone": "2025550145"}, {"email": "shared@example.com"}, {"email": "shared@example.com"}]
+    rows = [
+        {"phone": "2025550142"},
+        {"phone": "2025550143"},
+        {"phone": "2025550144"},
+        {"phone": "2025550145"},
+        {"email": "shared@example.com"},
+        {"email": "shared@example.com"},
+    ]
     with app.app_context():
         workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
         ids = [lead_store.create_lead(workspace, row)[0].id for row in rows]

@@ -1,4 +1,5 @@
 """Normalising phones and emails: the forms we store and send to lines."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,14 +14,17 @@ from availability.addresses import (
 from availability.fields import ADDRESS_FIELDS, Kind
 
 
-@pytest.mark.parametrize("raw, region, expected", [
-    ("(202) 555-0143", "US", "+12025550143"),
-    ("202.555.0143", "US", "+12025550143"),
-    ("+1 202 555 0143", "US", "+12025550143"),
-    ("+44 20 7946 0958", "US", "+442079460958"),
-    ("020 7946 0958", "GB", "+442079460958"),
-    (" 2025550143 ", "US", "+12025550143"),
-])
+@pytest.mark.parametrize(
+    "raw, region, expected",
+    [
+        ("(202) 555-0143", "US", "+12025550143"),
+        ("202.555.0143", "US", "+12025550143"),
+        ("+1 202 555 0143", "US", "+12025550143"),
+        ("+44 20 7946 0958", "US", "+442079460958"),
+        ("020 7946 0958", "GB", "+442079460958"),
+        (" 2025550143 ", "US", "+12025550143"),
+    ],
+)
 def test_phones_become_e164_in_the_workspace_region(raw, region, expected):
     assert normalise_phone(raw, region) == expected
 
@@ -54,8 +58,14 @@ def test_empty_fields_are_neither_valid_nor_invalid():
 
 def test_the_check_order_is_the_specs():
     assert [f for f, _ in ADDRESS_FIELDS] == [
-        "phone", "email", "alt_phone1", "alt_phone2", "alt_phone3",
-        "alt_email1", "alt_email2", "alt_email3",
+        "phone",
+        "email",
+        "alt_phone1",
+        "alt_phone2",
+        "alt_phone3",
+        "alt_email1",
+        "alt_email2",
+        "alt_email3",
     ]
 
 

@@ -1,4 +1,5 @@
 """The walk over a lead's addresses: order, skipping, the stop rule, and line trouble."""
+
 from availability.addresses import read_field
 from availability.checker import addresses_to_check, walk
 from availability.outcomes import CheckResult, Outcome
@@ -26,8 +27,14 @@ class Line:
 
 
 def test_addresses_are_checked_in_the_specs_order_skipping_empty_and_invalid():
-    fields = lead_fields(alt_email3="z@x.io", alt_phone1="202-555-0101", email="ada@x.io",
-                         phone="555-1234", alt_phone3="(202) 555-0103", alt_email1="not an email")
+    fields = lead_fields(
+        alt_email3="z@x.io",
+        alt_phone1="202-555-0101",
+        email="ada@x.io",
+        phone="555-1234",
+        alt_phone3="(202) 555-0103",
+        alt_email1="not an email",
+    )
     assert addresses_to_check(fields) == ["ada@x.io", "+12025550101", "+12025550103", "z@x.io"]
 
 
@@ -74,5 +81,10 @@ def test_a_lead_with_nothing_checkable_is_unavailable_without_calling_the_line()
 
 def test_statuses_have_the_specs_labels():
     assert [s.label for s in LeadStatus] == [
-        "Not checked", "Checking", "Available", "Unavailable", "Error", "No Active Line",
+        "Not checked",
+        "Checking",
+        "Available",
+        "Unavailable",
+        "Error",
+        "No Active Line",
     ]

@@ -1,4 +1,5 @@
 """The demo line: its documented rule, auth, rate limit, errors and latency, over real HTTP."""
+
 import time
 
 import pytest
@@ -26,8 +27,12 @@ def test_anything_else_is_invalid(address):
 
 
 def check(server, address, key="k"):
-    return requests.post(f"{server.url}/capability/check_imessage", json={"address": address},
-                         headers={"Authorization": f"Bearer {key}"}, timeout=5)
+    return requests.post(
+        f"{server.url}/capability/check_imessage",
+        json={"address": address},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=5,
+    )
 
 
 def test_answers_follow_the_rule_and_auth_is_required():

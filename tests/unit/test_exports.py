@@ -1,4 +1,5 @@
 """Exported cells never run as spreadsheet formulas, and lose nothing."""
+
 import csv
 import io
 from datetime import datetime
@@ -16,8 +17,12 @@ def test_no_cell_starts_a_formula_and_the_text_survives(text):
     assert safe == text or (safe == "'" + text and text.startswith(FORMULA_STARTS))
 
 
-@given(st.lists(st.lists(st.one_of(st.none(), st.text(), st.integers()), min_size=len(COLUMNS),
-                         max_size=len(COLUMNS)), max_size=5))
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.text(), st.integers()), min_size=len(COLUMNS), max_size=len(COLUMNS)),
+        max_size=5,
+    )
+)
 def test_rows_round_trip_through_csv(rows):
     parsed = list(csv.reader(io.StringIO("".join(csv_lines(rows)), newline="")))
     assert parsed[0] == COLUMNS and len(parsed) == len(rows) + 1

@@ -1,5 +1,6 @@
 """The fields table is the one list of a lead's fields: the model's columns, the importer's header
 matching and the export follow it, so a field added there is everywhere at once."""
+
 from availability.fields import ADDRESS_FIELDS, FULL_NAME, LEAD_FIELDS, MAX_ADDRESS_LENGTH
 from models import Lead
 from services.exports import COLUMNS
@@ -16,7 +17,15 @@ def test_each_field_is_a_column_of_its_length_and_each_address_has_its_normal_fo
 
 def test_addresses_are_checked_in_the_specs_order():
     assert [key for key, _ in ADDRESS_FIELDS] == [
-        "phone", "email", "alt_phone1", "alt_phone2", "alt_phone3", "alt_email1", "alt_email2", "alt_email3"]
+        "phone",
+        "email",
+        "alt_phone1",
+        "alt_phone2",
+        "alt_phone3",
+        "alt_email1",
+        "alt_email2",
+        "alt_email3",
+    ]
 
 
 def test_a_column_headed_with_a_fields_label_or_api_name_maps_to_it():
@@ -32,4 +41,4 @@ def test_no_header_means_two_fields():
 
 
 def test_the_export_has_every_field_in_order():
-    assert COLUMNS[:len(LEAD_FIELDS)] == [field.key for field in LEAD_FIELDS]
+    assert COLUMNS[: len(LEAD_FIELDS)] == [field.key for field in LEAD_FIELDS]

@@ -1,4 +1,5 @@
 """Services name the jobs by dotted path (they sit below jobs/): each name must be a real job."""
+
 import pytest
 from werkzeug.utils import import_string
 
@@ -6,11 +7,14 @@ from jobs import checks, imports, rechecks
 from services import queue
 
 
-@pytest.mark.parametrize(("name", "job"), [
-    (queue.CHECK_JOB, checks.check_lead),
-    (queue.CHECK_FAILED, checks.check_failed),
-    (queue.IMPORT_JOB, imports.import_upload),
-    (queue.RECHECK_JOB, rechecks.recheck_due_leads),
-])
+@pytest.mark.parametrize(
+    ("name", "job"),
+    [
+        (queue.CHECK_JOB, checks.check_lead),
+        (queue.CHECK_FAILED, checks.check_failed),
+        (queue.IMPORT_JOB, imports.import_upload),
+        (queue.RECHECK_JOB, rechecks.recheck_due_leads),
+    ],
+)
 def test_each_job_name_is_the_job(name, job):
     assert import_string(name) is job

@@ -1,5 +1,6 @@
 """What the import-linter contracts in pyproject.toml can't say: no request state in services, and
 no import circle beyond the app <-> CLI <-> worker one (imports inside functions count)."""
+
 import ast
 import json
 import os
@@ -79,7 +80,13 @@ def test_no_import_circle_is_larger_than_the_app_cli_worker_one(tmp_path):
         if init.parent.name not in ("tests", "migrations", "benchmarks", "demo_line"):
             os.symlink(init.parent, tmp_path / init.parent.name)
             packages.append(init.parent.name)
-    out = subprocess.run([sys.executable, "-c", _EDGES, *packages], cwd=tmp_path, check=True, capture_output=True,
-                         text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _EDGES, *packages],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    ).stdout
     largest = max(_circles(json.loads(out)), key=len)
     assert len(largest) <= MAX_CIRCLE, sorted(largest)

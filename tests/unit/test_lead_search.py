@@ -2,6 +2,7 @@
 any case, as leads are added, edited and deleted, and the leads table counts and pages exactly
 those: on PostgreSQL (CI's second pass) through its trigram index, whose answers must be the same
 as a scan's."""
+
 from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
@@ -21,16 +22,27 @@ def found(workspace_id: int, q: str) -> set[int]:
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(st.tuples(words, words), min_size=1, max_size=8), edit=words,
-       searches=st.lists(queries, min_size=1, max_size=5), data=st.data())
+@given(
+    names=st.lists(st.tuples(words, words), min_size=1, max_size=8),
+    edit=words,
+    searches=st.lists(queries, min_size=1, max_size=5),
+    data=st.data(),
+)
 def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, searches, data):
     with app.app_context():
         workspace = Workspace(name="search")
         other = Workspace(name="elsewhere")
         db.session.add_all([workspace, other])
         db.session.flush()
-        leads = [Lead(workspace_id=workspace.id, first_name=first, company=company,
-                      search_text=search_text([first, company], [])) for first, company in names]
+        leads = [
+            Lead(
+                workspace_id=workspace.id,
+                first_name=first,
+                company=company,
+                search_text=search_text([first, company], []),
+            )
+            for first, company in names
+        ]
         # The same text in another workspace is never found.
         other_lead = Lead(workspace_id=other.id, search_text=search_text([n for pair in names for n in pair], []))
         db.session.add_all([*leads, other_lead])
@@ -45,7 +57,7 @@ def test_search_finds_exactly_the_leads_containing_the_text(app, names, edit, se
         texts = [lead.search_text for lead in remaining if len(lead.search_text) >= 3]
         for text in data.draw(st.lists(st.sampled_from(texts), max_size=3)) if texts else []:
             start = data.draw(st.integers(0, len(text) - 3))
-            searches.append(text[start:start + data.draw(st.integers(3, 6))])
+            searches.append(text[start : start + data.draw(st.integers(3, 6))])
         for q in searches:
             text = search_fold(q.strip().replace("%", "").replace("_", ""))
             expected = {lead.id for lead in remaining if text in lead.search_text}
@@ -65,8 +77,9 @@ def test_an_edited_or_deleted_lead_is_found_by_what_it_holds_now(app):
         workspace = Workspace(name="search")
         db.session.add(workspace)
         db.session.flush()
-        ada, grace = (Lead(workspace_id=workspace.id, first_name=name, search_text=name.lower())
-                      for name in ("Ada", "Grace"))
+        ada, grace = (
+            Lead(workspace_id=workspace.id, first_name=name, search_text=name.lower()) for name in ("Ada", "Grace")
+        )
         db.session.add_all([ada, grace])
         db.session.commit()
         ada.first_name = "Augusta"
@@ -88,8 +101,9 @@ def written(draw, digits: str) -> str:
     or not, spaces, dashes, dots or slashes between the groups."""
     sep = st.sampled_from(["", " ", "-", ".", "/", " - "])
     area = f"({digits[:3]})" if draw(st.booleans()) else digits[:3]
-    return (draw(st.sampled_from(["", "+1 ", "1-", "+1", "1 "])) + area + draw(sep) + digits[3:6]
-            + draw(sep) + digits[6:])
+    return (
+        draw(st.sampled_from(["", "+1 ", "1-", "+1", "1 "])) + area + draw(sep) + digits[3:6] + draw(sep) + digits[6:]
+    )
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -100,8 +114,10 @@ def test_a_phone_number_written_any_way_finds_its_lead(app, digits, as_alternate
         workspace = Workspace(name="phones")
         db.session.add(workspace)
         db.session.flush()
-        lead, _ = lead_store.create_lead(workspace, {"first_name": "Ada", "email": "ada@example.com",
-                                                     ("alt_phone2" if as_alternate else "phone"): typed})
+        lead, _ = lead_store.create_lead(
+            workspace,
+            {"first_name": "Ada", "email": "ada@example.com", ("alt_phone2" if as_alternate else "phone"): typed},
+        )
         other, _ = lead_store.create_lead(workspace, {"phone": "2125969377"})
         assert found(workspace.id, searched) == {lead.id}, (typed, searched)
         # Its last digits too, as they are written.
@@ -118,13 +134,15 @@ def test_upgrading_folds_the_leads_already_there_and_downgrading_restores_them(a
         workspace = Workspace(name="before the upgrade")
         db.session.add(workspace)
         db.session.flush()
-        lead, _ = lead_store.create_lead(workspace, {"first_name": "Ada", "phone": "(202) 555-0142",
-                                                     "email": "Ada@Example.com"})
+        lead, _ = lead_store.create_lead(
+            workspace, {"first_name": "Ada", "phone": "(202) 555-0142", "email": "Ada@Example.com"}
+        )
         lead_id, workspace_id = lead.id, workspace.id
         db.session.remove()
         downgrade(revision="0010")
         assert db.session.get(Lead, lead_id).search_text == (
-            "ada (202) 555-0142 +12025550142 ada@example.com ada@example.com")
+            "ada (202) 555-0142 +12025550142 ada@example.com ada@example.com"
+        )
         db.session.remove()
         upgrade()
         assert db.session.get(Lead, lead_id).search_text == "ada 12025550142 ada@example.com"

@@ -2,6 +2,7 @@
 equal counting the leads themselves, whatever writes them: bulk inserts, single rows through the
 ORM, bulk updates of status and batch, deletes. Runs on the suite's database (SQLite, or
 PostgreSQL in CI's second pass), whose triggers differ."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +14,13 @@ STATUSES = [status.value for status in LeadStatus]
 
 insert = st.tuples(st.just("insert"), st.lists(st.tuples(st.sampled_from(STATUSES), st.integers(-1, 2)), max_size=12))
 add_one = st.tuples(st.just("add_one"), st.sampled_from(STATUSES), st.integers(-1, 2))
-update = st.tuples(st.just("update"), st.integers(1, 3), st.integers(0, 2),
-                   st.sampled_from(STATUSES) | st.none(), st.integers(-1, 2) | st.none())
+update = st.tuples(
+    st.just("update"),
+    st.integers(1, 3),
+    st.integers(0, 2),
+    st.sampled_from(STATUSES) | st.none(),
+    st.integers(-1, 2) | st.none(),
+)
 change_one = st.tuples(st.just("change_one"), st.integers(0, 30), st.sampled_from(STATUSES))
 delete = st.tuples(st.just("delete"), st.integers(2, 4), st.integers(0, 3))
 operations = st.lists(st.one_of(insert, add_one, update, change_one, delete), min_size=1, max_size=12)
@@ -22,8 +28,11 @@ operations = st.lists(st.one_of(insert, add_one, update, change_one, delete), mi
 
 def counted(workspace_id: int) -> dict:
     """The truth, counted from the leads: {(batch_id or 0, status): n}."""
-    rows = db.session.execute(db.select(Lead.batch_id, Lead.status, db.func.count())
-                              .where(Lead.workspace_id == workspace_id).group_by(Lead.batch_id, Lead.status)).all()
+    rows = db.session.execute(
+        db.select(Lead.batch_id, Lead.status, db.func.count())
+        .where(Lead.workspace_id == workspace_id)
+        .group_by(Lead.batch_id, Lead.status)
+    ).all()
     truth = {}
     for batch_id, status, n in rows:
         truth[(0, status)] = truth.get((0, status), 0) + n
@@ -33,9 +42,14 @@ def counted(workspace_id: int) -> dict:
 
 
 def tallied(workspace_id: int) -> dict:
-    return {(batch_id, status): n for batch_id, status, n in db.session.execute(
-        db.select(LeadTally.batch_id, LeadTally.status, LeadTally.n)
-        .where(LeadTally.workspace_id == workspace_id, LeadTally.n != 0))}
+    return {
+        (batch_id, status): n
+        for batch_id, status, n in db.session.execute(
+            db.select(LeadTally.batch_id, LeadTally.status, LeadTally.n).where(
+                LeadTally.workspace_id == workspace_id, LeadTally.n != 0
+            )
+        )
+    }
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,8 +69,10 @@ def test_the_tally_always_equals_counting_the_leads(app, steps):
         for step in steps:
             kind = step[0]
             if kind == "insert" and step[1]:
-                db.session.execute(db.insert(Lead), [
-                    {"workspace_id": workspace.id, "status": status, "batch_id": batch(b)} for status, b in step[1]])
+                db.session.execute(
+                    db.insert(Lead),
+                    [{"workspace_id": workspace.id, "status": status, "batch_id": batch(b)} for status, b in step[1]],
+                )
             elif kind == "add_one":
                 db.session.add(Lead(workspace_id=workspace.id, status=step[1], batch_id=batch(step[2])))
             elif kind == "update":
@@ -65,16 +81,21 @@ def test_the_tally_always_equals_counting_the_leads(app, steps):
                 if b is not None:  # -1: out of any batch
                     values["batch_id"] = batch(b)
                 if values:
-                    db.session.execute(db.update(Lead).where(Lead.workspace_id == workspace.id,
-                                                             Lead.id % modulus == remainder).values(**values))
+                    db.session.execute(
+                        db.update(Lead)
+                        .where(Lead.workspace_id == workspace.id, Lead.id % modulus == remainder)
+                        .values(**values)
+                    )
             elif kind == "change_one":
-                leads = db.session.scalars(db.select(Lead).where(Lead.workspace_id == workspace.id)
-                                           .order_by(Lead.id)).all()
+                leads = db.session.scalars(
+                    db.select(Lead).where(Lead.workspace_id == workspace.id).order_by(Lead.id)
+                ).all()
                 if leads:
                     leads[step[1] % len(leads)].status = step[2]
             elif kind == "delete":
-                db.session.execute(db.delete(Lead).where(Lead.workspace_id == workspace.id,
-                                                         Lead.id % step[1] == step[2]))
+                db.session.execute(
+                    db.delete(Lead).where(Lead.workspace_id == workspace.id, Lead.id % step[1] == step[2])
+                )
             db.session.commit()
             assert tallied(workspace.id) == counted(workspace.id), step
 
@@ -88,14 +109,16 @@ def test_counts_follow_a_batch_from_start_to_answers(app, user):
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        db.session.execute(db.insert(Lead), [{"workspace_id": workspace_id, "phone": f"20255501{n:02d}"}
-                                             for n in range(10)])
+        db.session.execute(
+            db.insert(Lead), [{"workspace_id": workspace_id, "phone": f"20255501{n:02d}"} for n in range(10)]
+        )
         db.session.commit()
         batch = CheckBatch(workspace_id=workspace_id, kind="bulk", total=10)
         db.session.add(batch)
         db.session.flush()
-        db.session.execute(db.update(Lead).where(Lead.workspace_id == workspace_id)
-                           .values(**batch_checks.checking_values(batch)))
+        db.session.execute(
+            db.update(Lead).where(Lead.workspace_id == workspace_id).values(**batch_checks.checking_values(batch))
+        )
         db.session.commit()
         assert lead_store.count_leads(workspace_id, "checking") == 10
         assert batch_checks.batch_progress(batch, lines=[])["done"] == 0
@@ -153,7 +176,8 @@ def test_an_import_counts_its_leads_in_chunks_and_a_failed_chunk_counts_none(app
         with pytest.raises(RuntimeError):
             importer.run_import(_uploaded(workspace.id, [f"20255502{n:02d}" for n in range(10)]))
         imported = db.session.scalar(
-            db.select(db.func.count()).select_from(Lead).where(Lead.workspace_id == workspace.id))
+            db.select(db.func.count()).select_from(Lead).where(Lead.workspace_id == workspace.id)
+        )
         assert imported == 7 + 6  # the failed chunk was rolled back
         assert counted(workspace.id) == tallied(workspace.id)
         # The tally trigger is in place again: a lead added one at a time is counted.

@@ -1,4 +1,5 @@
 """Each line client against a real HTTP server on loopback, for every answer in LINE_APIS.md."""
+
 import json
 import socket
 import threading
@@ -25,8 +26,9 @@ class Canned:
         class Handler(BaseHTTPRequestHandler):
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                canned.requests.append({"line": self.requestline, "headers": dict(self.headers),
-                                        "body": self.rfile.read(length)})
+                canned.requests.append(
+                    {"line": self.requestline, "headers": dict(self.headers), "body": self.rfile.read(length)}
+                )
                 self.send_response(canned.status)
                 for name, value in canned.headers.items():
                     self.send_header(name, value)
@@ -65,6 +67,7 @@ def linq(url, key="key", sender=None):
 
 # --- BlueBubbles -------------------------------------------------------------------------------
 
+
 def bb_error(status, kind, message, top="An error occurred"):
     return {"status": status, "message": top, "error": {"type": kind, "message": message}}
 
@@ -89,30 +92,55 @@ def test_bluebubbles_sends_emails_encoded(server):
     assert "address=ada%2Bcrm%40icloud.com" in server.requests[0]["line"]
 
 
-@pytest.mark.parametrize("status, body", [
-    (401, {"status": 401, "message": "You are not authorized to access this resource",
-           "error": {"type": "Authentication Error", "message": "Missing server password!"}}),
-    (401, {"status": 401, "message": "You are not authorized to access this resource",
-           "error": {"type": "Authentication Error", "message": "Unauthorized"}}),
-    (500, bb_error(500, "iMessage Error", "iMessage Private API is not enabled!")),
-    (500, bb_error(500, "iMessage Error", "iMessage Private API Helper is not connected!")),
-    (404, {"status": 404, "message": "Not Found"}),
-])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (
+            401,
+            {
+                "status": 401,
+                "message": "You are not authorized to access this resource",
+                "error": {"type": "Authentication Error", "message": "Missing server password!"},
+            },
+        ),
+        (
+            401,
+            {
+                "status": 401,
+                "message": "You are not authorized to access this resource",
+                "error": {"type": "Authentication Error", "message": "Unauthorized"},
+            },
+        ),
+        (500, bb_error(500, "iMessage Error", "iMessage Private API is not enabled!")),
+        (500, bb_error(500, "iMessage Error", "iMessage Private API Helper is not connected!")),
+        (404, {"status": 404, "message": "Not Found"}),
+    ],
+)
 def test_bluebubbles_line_problems_make_the_line_unhealthy(server, status, body):
     server.reply(status, body)
     result = bluebubbles(server.url).check("+12025550142")
     assert result.outcome is Outcome.LINE_UNHEALTHY and result.detail
 
 
-@pytest.mark.parametrize("status, body", [
-    (500, bb_error(500, "Server Error", "Failed to determine iMessage availability!",
-                   top="An unhandled error has occurred!")),
-    (500, bb_error(500, "Server Error", "Transaction timeout")),
-    (504, b"<html>Gateway Timeout</html>"),
-    (502, b""),
-    (200, b"<html>not json</html>"),
-    (200, {"status": 200, "data": {"available": "yes"}}),
-])
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (
+            500,
+            bb_error(
+                500,
+                "Server Error",
+                "Failed to determine iMessage availability!",
+                top="An unhandled error has occurred!",
+            ),
+        ),
+        (500, bb_error(500, "Server Error", "Transaction timeout")),
+        (504, b"<html>Gateway Timeout</html>"),
+        (502, b""),
+        (200, b"<html>not json</html>"),
+        (200, {"status": 200, "data": {"available": "yes"}}),
+    ],
+)
 def test_bluebubbles_could_not_tell_is_transient(server, status, body):
     server.reply(status, body)
     assert bluebubbles(server.url).check("+12025550142").outcome is Outcome.TRANSIENT
@@ -130,6 +158,7 @@ def test_bluebubbles_429_carries_retry_after(server):
 
 
 # --- Linq v3 ------------------------------------------------------------------------------------
+
 
 def linq_error(status, code, message, **extra):
     return {"error": {"status": status, "code": code, "message": message, **extra}, "success": False}
@@ -151,15 +180,22 @@ def test_linq_omits_from_without_a_sender(server):
     assert json.loads(server.requests[0]["body"]) == {"address": "a@b.co"}
 
 
-@pytest.mark.parametrize("status, body, outcome", [
-    (400, linq_error(400, 1002, "Phone number must be in E.164 format"), Outcome.INVALID_ADDRESS),
-    (401, linq_error(401, 2004, "Unauthorized - missing or invalid authentication token"), Outcome.LINE_UNHEALTHY),
-    (403, linq_error(403, 2005, "Access denied - insufficient permissions for this resource"), Outcome.LINE_UNHEALTHY),
-    (500, linq_error(500, 3006, "Internal server error"), Outcome.TRANSIENT),
-    (503, b"upstream unavailable", Outcome.TRANSIENT),
-    (200, b"{not json", Outcome.TRANSIENT),
-    (200, {"address": "+15551234567"}, Outcome.TRANSIENT),
-])
+@pytest.mark.parametrize(
+    "status, body, outcome",
+    [
+        (400, linq_error(400, 1002, "Phone number must be in E.164 format"), Outcome.INVALID_ADDRESS),
+        (401, linq_error(401, 2004, "Unauthorized - missing or invalid authentication token"), Outcome.LINE_UNHEALTHY),
+        (
+            403,
+            linq_error(403, 2005, "Access denied - insufficient permissions for this resource"),
+            Outcome.LINE_UNHEALTHY,
+        ),
+        (500, linq_error(500, 3006, "Internal server error"), Outcome.TRANSIENT),
+        (503, b"upstream unavailable", Outcome.TRANSIENT),
+        (200, b"{not json", Outcome.TRANSIENT),
+        (200, {"address": "+15551234567"}, Outcome.TRANSIENT),
+    ],
+)
 def test_linq_error_shapes(server, status, body, outcome):
     server.reply(status, body)
     assert linq(server.url).check("+15551234567").outcome is outcome
@@ -169,13 +205,16 @@ def in_a_minute():
     return format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
 
 
-@pytest.mark.parametrize("body, headers, expected", [
-    (linq_error(429, 1007, "Rate limited. Try again in 45 seconds.", retry_after=45), {}, 45),
-    ({**linq_error(429, 1007, "Rate limited."), "retry_after": 12}, {}, 12),
-    (linq_error(429, 4001, "Too many requests"), {"Retry-After": "20"}, 20),
-    (linq_error(429, 1007, "Rate limited. Try again in 33 seconds."), {}, 33),
-    (b"", {}, 60),
-])
+@pytest.mark.parametrize(
+    "body, headers, expected",
+    [
+        (linq_error(429, 1007, "Rate limited. Try again in 45 seconds.", retry_after=45), {}, 45),
+        ({**linq_error(429, 1007, "Rate limited."), "retry_after": 12}, {}, 12),
+        (linq_error(429, 4001, "Too many requests"), {"Retry-After": "20"}, 20),
+        (linq_error(429, 1007, "Rate limited. Try again in 33 seconds."), {}, 33),
+        (b"", {}, 60),
+    ],
+)
 def test_linq_429_finds_the_retry_after_wherever_it_is(server, body, headers, expected):
     server.reply(429, body, headers)
     result = linq(server.url).check("+15551234567")
@@ -190,6 +229,7 @@ def test_linq_429_with_an_http_date(server):
 
 # --- The network failing ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def silent_server():
     """Accepts connections and never answers."""
@@ -202,8 +242,9 @@ def silent_server():
 
 @pytest.mark.parametrize("provider", ["bluebubbles", "linq"])
 def test_a_server_that_never_answers_times_out(silent_server, provider):
-    client = client_for(LineConfig(provider, silent_server, "pw"), connect_timeout=1, read_timeout=0.5,
-                        allow_private=True)
+    client = client_for(
+        LineConfig(provider, silent_server, "pw"), connect_timeout=1, read_timeout=0.5, allow_private=True
+    )
     started = time.monotonic()
     result = client.check("+12025550142")
     assert result.outcome is Outcome.TRANSIENT and "timed out" in result.detail
@@ -216,8 +257,9 @@ def test_connection_refused_is_transient():
     port = probe.getsockname()[1]
     probe.close()  # nobody listens there now
     for provider in ("bluebubbles", "linq"):
-        result = client_for(LineConfig(provider, f"http://127.0.0.1:{port}", "pw"),
-                            allow_private=True).check("+12025550142")
+        result = client_for(LineConfig(provider, f"http://127.0.0.1:{port}", "pw"), allow_private=True).check(
+            "+12025550142"
+        )
         assert result.outcome is Outcome.TRANSIENT and "connect" in result.detail
 
 
@@ -271,6 +313,7 @@ def test_a_line_that_restarted_is_called_on_a_new_connection():
 
 # --- Sending (Quick Send) ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("channel, guid", [("imessage", "iMessage;-;+12025550142"), ("sms", "SMS;-;+12025550142")])
 def test_bluebubbles_sends_text_in_the_chat_the_check_chose(server, channel, guid):
     server.reply(200, {"status": 200, "message": "Success", "data": {"guid": "x"}})
@@ -287,17 +330,23 @@ def test_linq_sends_by_creating_a_chat(server):
     assert linq(server.url, sender="+12025550100").send("+12025550142", "Hi", "sms").sent
     request = server.requests[0]
     assert request["line"].startswith("POST /chats ") and request["headers"]["Authorization"] == "Bearer key"
-    assert json.loads(request["body"]) == {"from": "+12025550100", "to": ["+12025550142"],
-                                           "message": {"parts": [{"type": "text", "value": "Hi"}]}}
+    assert json.loads(request["body"]) == {
+        "from": "+12025550100",
+        "to": ["+12025550142"],
+        "message": {"parts": [{"type": "text", "value": "Hi"}]},
+    }
 
 
-@pytest.mark.parametrize("client, status, body, words", [
-    (bluebubbles, 401, bb_error(401, "Authentication Error", "Unauthorized"), "credentials"),
-    (bluebubbles, 500, bb_error(500, "iMessage Error", "iMessage Private API is not enabled!"), "Private API"),
-    (linq, 403, {"error": {"status": 403, "code": 2005, "message": "Forbidden"}}, "credentials"),
-    (linq, 429, {"error": {"status": 429, "code": 1007, "message": "Rate limited"}}, "rate limited"),
-    (linq, 502, b"<html>bad gateway</html>", "502"),
-])
+@pytest.mark.parametrize(
+    "client, status, body, words",
+    [
+        (bluebubbles, 401, bb_error(401, "Authentication Error", "Unauthorized"), "credentials"),
+        (bluebubbles, 500, bb_error(500, "iMessage Error", "iMessage Private API is not enabled!"), "Private API"),
+        (linq, 403, {"error": {"status": 403, "code": 2005, "message": "Forbidden"}}, "credentials"),
+        (linq, 429, {"error": {"status": 429, "code": 1007, "message": "Rate limited"}}, "rate limited"),
+        (linq, 502, b"<html>bad gateway</html>", "502"),
+    ],
+)
 def test_a_refused_send_says_why_in_words(server, client, status, body, words):
     server.reply(status, body)
     result = client(server.url).send("+12025550142", "Hi", "imessage")

@@ -1,5 +1,6 @@
 """SSRF and slow-server defences of the session every line call uses (availability/lines/safe_http.py).
 Names are made to resolve to each forbidden range; the tests prove no connection is attempted."""
+
 import ipaddress
 import socket
 import threading
@@ -13,10 +14,19 @@ from availability.lines import LineConfig, client_for
 from availability.lines.safe_http import refusal
 from availability.outcomes import Outcome
 
-NEVER = ["169.254.169.254", "169.254.1.1", "fe80::1", "fd00:ec2::254", "100.100.100.200", "0.0.0.0",
-         "::", "224.0.0.1", "::ffff:169.254.169.254", "240.0.0.1"]
-PRIVATE = ["127.0.0.1", "::1", "10.1.2.3", "172.16.0.9", "192.168.1.20", "fc00::1", "100.64.0.1",
-           "::ffff:10.0.0.1"]
+NEVER = [
+    "169.254.169.254",
+    "169.254.1.1",
+    "fe80::1",
+    "fd00:ec2::254",
+    "100.100.100.200",
+    "0.0.0.0",
+    "::",
+    "224.0.0.1",
+    "::ffff:169.254.169.254",
+    "240.0.0.1",
+]
+PRIVATE = ["127.0.0.1", "::1", "10.1.2.3", "172.16.0.9", "192.168.1.20", "fc00::1", "100.64.0.1", "::ffff:10.0.0.1"]
 
 
 @pytest.mark.parametrize("ip", NEVER)
@@ -43,8 +53,17 @@ def resolve_to(monkeypatch):
 
     def resolve(*ips):
         def getaddrinfo(host, port, *args, **kwargs):
-            return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                     (ip, port) if ":" not in ip else (ip, port, 0, 0)) for ip in ips]
+            return [
+                (
+                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (ip, port) if ":" not in ip else (ip, port, 0, 0),
+                )
+                for ip in ips
+            ]
+
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
     def create_connection(address, *args, **kwargs):

@@ -1,4 +1,5 @@
 """Reading spreadsheets as users' CRMs write them: encodings, delimiters, headers, XLSX, bombs."""
+
 import io
 import time
 import zipfile
@@ -11,8 +12,11 @@ from services.imports.mapping import guess_mapping, mapping_problem
 from services.imports.reader import ImportFileError, count_rows, detect, first_rows, read_table
 from support import openpyxl_bytes
 
-ROWS = [["First Name", "Phone", "Email Address"], ["Zoë", "(202) 555-0142", "zoe@icloud.com"],
-        ["José", "202.555.0143", "jose@example.com"]]
+ROWS = [
+    ["First Name", "Phone", "Email Address"],
+    ["Zoë", "(202) 555-0142", "zoe@icloud.com"],
+    ["José", "202.555.0143", "jose@example.com"],
+]
 
 
 def write(tmp_path, data: bytes, name="leads.csv"):
@@ -25,10 +29,17 @@ def as_text(rows, delimiter=","):
     return "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
 
 
-@pytest.mark.parametrize("encoding, bom", [
-    ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("utf-16-le", b""), ("latin-1", b""),
-    ("cp1252", b""),
-])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16", b""),
+        ("utf-16-le", b""),
+        ("latin-1", b""),
+        ("cp1252", b""),
+    ],
+)
 def test_encodings_are_detected(tmp_path, encoding, bom):
     path = write(tmp_path, bom + as_text(ROWS).encode(encoding))
     fmt, rows = read_table(path)
@@ -55,8 +66,9 @@ def test_preview_and_row_count(tmp_path):
     assert count_rows(path, fmt, 10) == 11  # counting stops past the limit
 
 
-@pytest.mark.parametrize("data, message", [(b"", "empty"), (b"   \n\n", "empty"),
-                                           (b"\x00\x01\x02binary\x00\xff" * 50, "binary")])
+@pytest.mark.parametrize(
+    "data, message", [(b"", "empty"), (b"   \n\n", "empty"), (b"\x00\x01\x02binary\x00\xff" * 50, "binary")]
+)
 def test_unreadable_files_get_a_clear_message(tmp_path, data, message):
     with pytest.raises(ImportFileError, match=message):
         first_rows(write(tmp_path, data), 5)
@@ -74,13 +86,28 @@ def test_any_bytes_give_rows_or_our_own_error(tmp_path, data):
         pass
 
 
-@pytest.mark.parametrize("header, field", [
-    ("Phone", "phone"), ("Mobile", "phone"), ("Cell", "phone"), ("Phone Number", "phone"),
-    ("Email Address", "email"), ("E-mail", "email"), ("email", "email"),
-    ("Alt Phone 1", "alt_phone1"), ("Other Phone", "alt_phone1"), ("Secondary Email", "alt_email1"),
-    ("First Name", "first_name"), ("first_name", "first_name"), ("Surname", "last_name"),
-    ("Company", "company"), ("Company Name", "company"), ("Name", "full_name"), ("Notes", None),
-])
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("Phone", "phone"),
+        ("Mobile", "phone"),
+        ("Cell", "phone"),
+        ("Phone Number", "phone"),
+        ("Email Address", "email"),
+        ("E-mail", "email"),
+        ("email", "email"),
+        ("Alt Phone 1", "alt_phone1"),
+        ("Other Phone", "alt_phone1"),
+        ("Secondary Email", "alt_email1"),
+        ("First Name", "first_name"),
+        ("first_name", "first_name"),
+        ("Surname", "last_name"),
+        ("Company", "company"),
+        ("Company Name", "company"),
+        ("Name", "full_name"),
+        ("Notes", None),
+    ],
+)
 def test_common_header_spellings_are_matched(header, field):
     assert guess_mapping([header]) == [field]
 
@@ -113,10 +140,13 @@ def test_a_zip_bomb_is_refused_quickly(tmp_path):
 def test_an_xml_entity_bomb_is_refused(tmp_path):
     # "Billion laughs": ten levels of entities, each ten of the one before.
     entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
-    sheet = (f"<!DOCTYPE worksheet [{entities}]>"
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             '<row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>')
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
+    )
+    sheet = (
+        f"<!DOCTYPE worksheet [{entities}]>"
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>'
+    )
     source = zipfile.ZipFile(io.BytesIO(openpyxl_bytes([["Phone"]])))
     path = tmp_path / "laughs.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

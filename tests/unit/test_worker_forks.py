@@ -1,5 +1,6 @@
 """A job that forks (an import parses in a pool of processes) must be able to end what it forked:
 the worker's own signal handlers must not live on in its children."""
+
 import subprocess
 import sys
 
@@ -29,6 +30,5 @@ print("ended" if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTER
 
 
 def test_a_process_forked_from_the_worker_ends_when_its_parent_ends_it():
-    result = subprocess.run([sys.executable, "-c", FORK_AND_END], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run([sys.executable, "-c", FORK_AND_END], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "ended", result.stdout + result.stderr

@@ -1,5 +1,6 @@
 """XLSX workbooks as other tools write them, read in bounded time and memory: shared-strings and
 cell bombs are refused with a clear message, and a preview reads only its first rows."""
+
 import json
 import subprocess
 import sys
@@ -46,18 +47,23 @@ print(json.dumps([outcome, usage.ru_utime + usage.ru_stime, peak]))
 
 
 def counted_in_a_process(path) -> tuple[str, float, int]:
-    done = subprocess.run([sys.executable, "-c", COUNT_IN_A_PROCESS, str(path)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_IN_A_PROCESS, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     return tuple(json.loads(done.stdout))
 
 
-@pytest.mark.parametrize("strings, padding, message", [
-    # More distinct texts than the cap: 1.1 million, 28 MB of XML in a 4 MB zip.
-    ((str(i) for i in range(xlsx_parts.MAX_SHARED_STRINGS + 100_000)), 0, "more distinct texts"),
-    # Fewer, longer texts over the character cap: 55 MB of XML, 0.1 MB packed beside 1 MB of noise.
-    (("y" * 1_000_000 for _ in range(55)), 1_000_000, "more characters of text"),
-], ids=["many", "long"])
+@pytest.mark.parametrize(
+    "strings, padding, message",
+    [
+        # More distinct texts than the cap: 1.1 million, 28 MB of XML in a 4 MB zip.
+        ((str(i) for i in range(xlsx_parts.MAX_SHARED_STRINGS + 100_000)), 0, "more distinct texts"),
+        # Fewer, longer texts over the character cap: 55 MB of XML, 0.1 MB packed beside 1 MB of noise.
+        (("y" * 1_000_000 for _ in range(55)), 1_000_000, "more characters of text"),
+    ],
+    ids=["many", "long"],
+)
 def test_a_shared_strings_bomb_is_refused_in_bounded_memory(tmp_path, strings, padding, message):
     path = shared_strings_bomb(tmp_path / "bomb.xlsx", strings, padding)
     # The preview (in the web request) reads the first rows and the two texts they use.
@@ -74,10 +80,14 @@ def test_a_shared_strings_bomb_is_refused_in_bounded_memory(tmp_path, strings, p
 def test_a_cell_bomb_is_refused(tmp_path):
     # Each row's one cell in Excel's last column pads the row to 16,384 cells: 700 rows are 11.5 million.
     body = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(2, 702))
-    sheet = (f'<worksheet xmlns="{SHEET_NS}"><sheetData>'
-             '<row r="1"><c r="A1" t="inlineStr"><is><t>Phone</t></is></c></row>')
-    path = rewritten(tmp_path / "cells.xlsx", openpyxl_bytes([["Phone"]]),
-                     {"xl/worksheets/sheet1.xml": sheet + body + "</sheetData></worksheet>"})
+    sheet = (
+        f'<worksheet xmlns="{SHEET_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Phone</t></is></c></row>'
+    )
+    path = rewritten(
+        tmp_path / "cells.xlsx",
+        openpyxl_bytes([["Phone"]]),
+        {"xl/worksheets/sheet1.xml": sheet + body + "</sheetData></worksheet>"},
+    )
     refused, peak, seconds = traced(lambda: count_rows(path, detect(path), 200_000))
     assert isinstance(refused, ImportFileError) and "more cells" in str(refused)
     assert seconds < 60 and peak < 20 * 2**20, (seconds, peak)
@@ -101,13 +111,15 @@ def test_a_workbook_is_read_by_its_content_whatever_its_name(tmp_path, writer):
 
 # Text as a spreadsheet keeps it: no control characters (XML 1.0 can't hold them, and a bare CR
 # becomes LF), and no "_x0041_" escapes (the writers' own encoding of them).
-TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.just("\t") | st.just("\n"),
-               max_size=40).filter(lambda t: "_x" not in t and not t.startswith("="))  # "=" writes a formula
-CELL = st.one_of(st.none(), TEXT, st.integers(-10**15, 10**15), st.integers(-10**9, 10**9).map(lambda n: n / 8))
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.just("\t") | st.just("\n"), max_size=40).filter(
+    lambda t: "_x" not in t and not t.startswith("=")
+)  # "=" writes a formula
+CELL = st.one_of(st.none(), TEXT, st.integers(-(10**15), 10**15), st.integers(-(10**9), 10**9).map(lambda n: n / 8))
 
 
 def expected(rows) -> list[list[str]]:
     """The rows as text, as the old openpyxl-based reader gave them, without trailing blanks."""
+
     def text(value):
         if value is None:
             return ""
@@ -124,8 +136,9 @@ def trimmed(row):
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.lists(CELL, max_size=6), min_size=1, max_size=8),
-       st.sampled_from([openpyxl_bytes, xlsxwriter_bytes]))
+@given(
+    st.lists(st.lists(CELL, max_size=6), min_size=1, max_size=8), st.sampled_from([openpyxl_bytes, xlsxwriter_bytes])
+)
 def test_cells_read_as_they_were_written(tmp_path, rows, writer):
     path = tmp_path / "workbook"
     path.write_bytes(writer(rows))
@@ -140,11 +153,45 @@ def test_cells_read_as_they_were_written(tmp_path, rows, writer):
 
 
 # Sheet XML made of the pieces a worksheet has, in any order and with any values.
-SHEET_PIECES = st.lists(st.sampled_from([
-    "<row>", '<row r="3">', '<row r="x">', '<row r="2000000">', "</row>", "<c>", '<c r="B2">', '<c r="">',
-    '<c r="XFE1">', '<c t="s">', '<c t="b">', '<c t="inlineStr">', '<c s="1">', '<c s="x">', "</c>", "<v>", "</v>",
-    "<is>", "</is>", "<t>", "</t>", "<rPh>", "</rPh>", "0", "1", "-1", "7", "1.5", "1e400", "x", "&amp;", "&bad;",
-]), max_size=40).map("".join)
+SHEET_PIECES = st.lists(
+    st.sampled_from(
+        [
+            "<row>",
+            '<row r="3">',
+            '<row r="x">',
+            '<row r="2000000">',
+            "</row>",
+            "<c>",
+            '<c r="B2">',
+            '<c r="">',
+            '<c r="XFE1">',
+            '<c t="s">',
+            '<c t="b">',
+            '<c t="inlineStr">',
+            '<c s="1">',
+            '<c s="x">',
+            "</c>",
+            "<v>",
+            "</v>",
+            "<is>",
+            "</is>",
+            "<t>",
+            "</t>",
+            "<rPh>",
+            "</rPh>",
+            "0",
+            "1",
+            "-1",
+            "7",
+            "1.5",
+            "1e400",
+            "x",
+            "&amp;",
+            "&bad;",
+        ]
+    ),
+    max_size=40,
+).map("".join)
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,5 @@
 """Logging in and out, CSRF on forms and htmx requests, and the account CLI."""
+
 import re
 import uuid
 
@@ -42,8 +43,7 @@ def test_csrf_is_enforced_on_forms_and_htmx_requests(csrf_client):
     assert csrf_client.post("/login", data={"email": "ada@example.com", "password": PASSWORD}).status_code == 400
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = csrf_client.post("/login", data={"email": "ada@example.com", "password": PASSWORD,
-                                                "csrf_token": token})
+    response = csrf_client.post("/login", data={"email": "ada@example.com", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     # htmx sends the token in a header, taken from the page's hx-headers.
     page = csrf_client.get("/leads/").get_data(as_text=True)
@@ -58,9 +58,20 @@ def test_cli_creates_users_tokens_and_lines(app):
     result = flask_command("create-token", "grace@example.com", "--name", "CRM")
     token = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0 and token.startswith("imc_") and len(token) > 30
-    result = flask_command("add-line", "grace@example.com", "--name", "Mac mini", "--provider",
-                           "bluebubbles", "--url", "http://127.0.0.1:1234", "--secret", "pw",
-                           "--rate-per-minute", "4")
+    result = flask_command(
+        "add-line",
+        "grace@example.com",
+        "--name",
+        "Mac mini",
+        "--provider",
+        "bluebubbles",
+        "--url",
+        "http://127.0.0.1:1234",
+        "--secret",
+        "pw",
+        "--rate-per-minute",
+        "4",
+    )
     line_id = int(result.stdout.strip().splitlines()[-1])
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "grace@example.com"))
@@ -91,16 +102,19 @@ def test_successful_sign_ins_do_not_count(app, client, user):
 def test_a_password_change_signs_out_every_other_browser(app, user):
     here, elsewhere, remembered = app.test_client(), app.test_client(), app.test_client()
     for browser in (here, elsewhere, remembered):
-        assert browser.post("/login", data={"email": "ada@example.com", "password": PASSWORD,
-                                            "remember": "y"}).status_code == 302
+        assert (
+            browser.post("/login", data={"email": "ada@example.com", "password": PASSWORD, "remember": "y"}).status_code
+            == 302
+        )
     remembered.delete_cookie("session")  # only its remember-me cookie is left
     assert remembered.get("/leads/").status_code == 200
     remembered.delete_cookie("session")
 
     wrong = here.post("/account/password", data={"current": "nope", "new": "x" * 12, "repeat": "x" * 12})
     assert "not your current password" in wrong.get_data(as_text=True)
-    response = here.post("/account/password", data={"current": PASSWORD, "new": "a much newer secret",
-                                                    "repeat": "a much newer secret"})
+    response = here.post(
+        "/account/password", data={"current": PASSWORD, "new": "a much newer secret", "repeat": "a much newer secret"}
+    )
     assert response.status_code == 302
     assert here.get("/leads/").status_code == 200
     for browser in (elsewhere, remembered):
@@ -203,15 +217,22 @@ def test_a_sign_in_hashes_the_password_alike_for_any_email(app, client, user, mo
 def _fail_sign_ins(browser, client_address, how_many):
     """Failed sign-ins for different emails (so only the per-address limit adds up), as forwarded
     by a proxy for `client_address`; the status of each."""
-    return [browser.post("/login", data={"email": f"{uuid.uuid4().hex}@example.com", "password": "x"},
-                         headers={"X-Forwarded-For": client_address}).status_code for _ in range(how_many)]
+    return [
+        browser.post(
+            "/login",
+            data={"email": f"{uuid.uuid4().hex}@example.com", "password": "x"},
+            headers={"X-Forwarded-For": client_address},
+        ).status_code
+        for _ in range(how_many)
+    ]
 
 
 def test_behind_a_trusted_proxy_the_login_limit_counts_each_client_apart(app, user):
     from app import create_app
 
-    proxied = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1,
-                          "LOGIN_LIMIT": "3 per 10 minutes"})
+    proxied = create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1, "LOGIN_LIMIT": "3 per 10 minutes"}
+    )
     browser = proxied.test_client()  # every request comes from the proxy's address, 127.0.0.1
     assert _fail_sign_ins(browser, "203.0.113.7", 4) == [200, 200, 200, 429]
     # A client writing a made-up address first is still known by the one the proxy added.

@@ -1,4 +1,5 @@
 """The first slice of the JSON API: bearer tokens, creating leads, reading a lead."""
+
 import pytest
 
 from extensions import db
@@ -14,11 +15,24 @@ def test_missing_or_bad_tokens_get_a_json_401(client, token):
 
 
 def test_creating_leads_returns_string_ids_and_queues_their_checks(app, client, token, demo_line):
-    response = client.post("/api/leads", headers=auth(token), json={"leads": [
-        {"firstName": "Ada", "lastName": "Lovelace", "company": "Engines", "phone": "(202) 555-0142",
-         "email": "ada@icloud.com", "altPhone1": "+44 20 7946 0958", "altEmail3": "a@b.co"},
-        {"phone": "555-1234"},
-    ]})
+    response = client.post(
+        "/api/leads",
+        headers=auth(token),
+        json={
+            "leads": [
+                {
+                    "firstName": "Ada",
+                    "lastName": "Lovelace",
+                    "company": "Engines",
+                    "phone": "(202) 555-0142",
+                    "email": "ada@icloud.com",
+                    "altPhone1": "+44 20 7946 0958",
+                    "altEmail3": "a@b.co",
+                },
+                {"phone": "555-1234"},
+            ]
+        },
+    )
     assert response.status_code == 201
     body = response.json
     assert body["success"] is True and body["created"] == 2 and body["errors"] == []
@@ -31,9 +45,18 @@ def test_creating_leads_returns_string_ids_and_queues_their_checks(app, client, 
 
 
 def test_bad_leads_are_reported_and_good_ones_still_land(app, client, token):
-    response = client.post("/api/leads", headers=auth(token), json={"leads": [
-        {"phone": "2025550142"}, {"firstName": "No address"}, "not an object", {"phone": 12},
-    ]})
+    response = client.post(
+        "/api/leads",
+        headers=auth(token),
+        json={
+            "leads": [
+                {"phone": "2025550142"},
+                {"firstName": "No address"},
+                "not an object",
+                {"phone": 12},
+            ]
+        },
+    )
     assert response.status_code == 201 and response.json["created"] == 1
     assert [e["index"] for e in response.json["errors"]] == [1, 2, 3]
     # No line: the lead that landed says so instead of waiting forever.
@@ -62,16 +85,24 @@ def test_another_workspaces_lead_is_not_found(app, client, token):
     assert client.get("/api/leads/999999", headers=auth(token)).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/api/leads/check-availability?id=3000000000", "/api/batches/3000000000",
-                                 "/api/uploads/99999999999", "/api/leads/check-availability?id=%C2%B2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/leads/check-availability?id=3000000000",
+        "/api/batches/3000000000",
+        "/api/uploads/99999999999",
+        "/api/leads/check-availability?id=%C2%B2",
+    ],
+)
 def test_ids_no_row_can_have_are_404_not_a_database_error(client, token, url):
     # Ids are 32-bit on PostgreSQL: a larger one sent to the database would be an error there.
     assert client.get(url, headers=auth(token)).status_code == 404
 
 
 def test_the_page_poll_and_bulk_check_ignore_ids_no_row_can_have(logged_in):
-    response = logged_in.get("/leads/updates?lead=3000000000:0&lead=%C2%B2:0&batch=3000000000",
-                             headers={"HX-Request": "true"})
+    response = logged_in.get(
+        "/leads/updates?lead=3000000000:0&lead=%C2%B2:0&batch=3000000000", headers={"HX-Request": "true"}
+    )
     assert response.status_code == 286
     response = logged_in.post("/leads/bulk-check", data={"lead_ids": ["3000000000", "²"]}, follow_redirects=True)
     assert response.status_code == 200

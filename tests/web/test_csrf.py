@@ -1,5 +1,6 @@
 """Every state-changing route of the UI refuses a request without the CSRF token (forms and htmx
 alike); the bearer-token API is exempt, having no cookies to ride on. New routes are covered."""
+
 import re
 
 from support import PASSWORD
@@ -13,8 +14,10 @@ def test_every_unsafe_ui_route_needs_the_csrf_token(app, client, user):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
     assert client.post("/login", data={"email": "ada@example.com", "password": PASSWORD}).status_code == 400
     csrf = token.group(1) or token.group(2)
-    assert client.post("/login", data={"email": "ada@example.com", "password": PASSWORD,
-                                       "csrf_token": csrf}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "ada@example.com", "password": PASSWORD, "csrf_token": csrf}).status_code
+        == 302
+    )
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/") or not rule.methods & UNSAFE:

@@ -4,6 +4,7 @@ limit the value is stored whole; past it the answer is a clear 400 or form error
 and nothing is stored. PostgreSQL counts a varchar's length in characters, as Python does, and
 refuses one more (a 500, before the limits were read from one table); SQLite enforces no length, so
 only the app's own check stands between a long value and the table there."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,8 +35,9 @@ def test_the_api_stores_every_field_up_to_its_limit_and_refuses_one_more(app, cl
     field, offset, character = case
     value = character * (field.max_length + offset)
     before = len(stored(app))
-    response = client.post("/api/leads", headers=auth(token),
-                           json={"leads": [{**another_address(field), field.json: value}]})
+    response = client.post(
+        "/api/leads", headers=auth(token), json={"leads": [{**another_address(field), field.json: value}]}
+    )
     if offset <= 0:
         assert response.status_code == 201, response.json
         lead = client.get(f"/api/leads/{response.json['leadIds'][0]}", headers=auth(token)).json["lead"]
@@ -43,7 +45,8 @@ def test_the_api_stores_every_field_up_to_its_limit_and_refuses_one_more(app, cl
     else:
         assert response.status_code == 400, response.json
         assert response.json["errors"] == [
-            {"index": 0, "error": f"{field.json} is longer than {field.max_length} characters"}]
+            {"index": 0, "error": f"{field.json} is longer than {field.max_length} characters"}
+        ]
         assert len(stored(app)) == before
 
 

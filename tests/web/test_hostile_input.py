@@ -2,6 +2,7 @@
 surrogate or NUL, JSON nested 100,000 deep, a page number past 64 bits, a name longer than its
 column (on PostgreSQL the leads before it stayed committed behind the 500), an id of 5,000 digits,
 and a method the API lacks (an HTML 405)."""
+
 import time
 
 import pytest
@@ -22,12 +23,15 @@ def post_raw(client, token, body: bytes | str):
     return client.post("/api/leads", data=body, headers={**auth(token), "Content-Type": "application/json"})
 
 
-@pytest.mark.parametrize("body", [
-    '{"leads": [{"phone": "2025550142", "firstName": "\\ud800"}, {"phone": "2025550143", "company": "a\\u0000b"}]}',
-    # The surrogate as raw bytes, which are not UTF-8 at all (json reads them all the same)
-    b'{"leads": [{"phone": "2025550142", "firstName": "\xed\xa0\x80"},'
-    b' {"phone": "2025550143", "company": "a\\u0000b"}]}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"leads": [{"phone": "2025550142", "firstName": "\\ud800"}, {"phone": "2025550143", "company": "a\\u0000b"}]}',
+        # The surrogate as raw bytes, which are not UTF-8 at all (json reads them all the same)
+        b'{"leads": [{"phone": "2025550142", "firstName": "\xed\xa0\x80"},'
+        b' {"phone": "2025550143", "company": "a\\u0000b"}]}',
+    ],
+)
 def test_a_lone_surrogate_or_a_nul_is_refused_with_its_field(app, client, token, body):
     response = post_raw(client, token, body)
     assert response.status_code == 400, response.json
@@ -44,8 +48,9 @@ def test_json_nested_100000_deep_is_a_quick_400(client, token, opening):
     response = post_raw(client, token, opening * 100_000)
     assert time.monotonic() - started < 1
     assert response.status_code == 400 and response.json["error"] == "The JSON is nested too deeply"
-    check = client.post("/api/leads/check-availability", data="[" * 100_000,
-                        headers={**auth(token), "Content-Type": "application/json"})
+    check = client.post(
+        "/api/leads/check-availability", data="[" * 100_000, headers={**auth(token), "Content-Type": "application/json"}
+    )
     assert check.status_code == 400 and check.json["error"] == "The JSON is nested too deeply"
 
 
@@ -56,11 +61,17 @@ def test_any_page_number_shows_a_page(logged_in, page):
 
 
 def test_a_field_longer_than_its_column_is_reported_and_the_others_land(app, client, token):
-    response = client.post("/api/leads", headers=auth(token), json={"leads": [
-        {"phone": "2025550142", "firstName": "x" * 100},
-        {"phone": "2025550143", "firstName": "x" * 150},
-        {"phone": "2" * 255, "company": "c" * 201},
-    ]})
+    response = client.post(
+        "/api/leads",
+        headers=auth(token),
+        json={
+            "leads": [
+                {"phone": "2025550142", "firstName": "x" * 100},
+                {"phone": "2025550143", "firstName": "x" * 150},
+                {"phone": "2" * 255, "company": "c" * 201},
+            ]
+        },
+    )
     assert response.status_code == 201 and response.json["created"] == 1
     assert response.json["errors"] == [
         {"index": 1, "error": "firstName is longer than 100 characters"},
@@ -71,10 +82,17 @@ def test_a_field_longer_than_its_column_is_reported_and_the_others_land(app, cli
 
 def test_the_limits_are_the_columns_and_the_api_describes_them(client):
     assert {column.name: column.type.length for column in Lead.__table__.columns if column.name in FIELDS} == {
-        "first_name": 100, "last_name": 100, "company": 200, **{field: 254 for field, _ in ADDRESS_FIELDS}}
+        "first_name": 100,
+        "last_name": 100,
+        "company": 200,
+        **{field: 254 for field, _ in ADDRESS_FIELDS},
+    }
     described = client.get("/api/openapi.json").json["components"]["schemas"]["LeadInput"]["properties"]
-    assert (described["firstName"]["maxLength"], described["company"]["maxLength"],
-            described["altEmail3"]["maxLength"]) == (100, 200, 254)
+    assert (
+        described["firstName"]["maxLength"],
+        described["company"]["maxLength"],
+        described["altEmail3"]["maxLength"],
+    ) == (100, 200, 254)
 
 
 def test_a_request_the_database_refuses_stores_none_of_its_leads(app, client, token, monkeypatch):
@@ -86,8 +104,11 @@ def test_a_request_the_database_refuses_stores_none_of_its_leads(app, client, to
     monkeypatch.setattr(lead_store, "field_problem", lambda field, value: None)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for second in refused:
-        response = client.post("/api/leads", headers=auth(token), json={"leads": [{"phone": "2025550142"},
-                                                                                 {"phone": "2025550143", **second}]})
+        response = client.post(
+            "/api/leads",
+            headers=auth(token),
+            json={"leads": [{"phone": "2025550142"}, {"phone": "2025550143", **second}]},
+        )
         assert response.status_code == 500
         assert response.json == {"success": False, "error": "Internal error", "code": 500}
         assert leads_stored(app) == []
@@ -100,10 +121,15 @@ def test_an_id_of_5000_digits_is_not_found(client, token):
     assert response.status_code == 404 and response.json["success"] is False
 
 
-@pytest.mark.parametrize("method, path, allowed", [
-    ("PUT", "/api/leads", "POST"), ("DELETE", "/api/leads/1", "GET"), ("GET", "/api/leads", "POST"),
-    ("PATCH", "/api/leads/check-availability", "GET, POST"),
-])
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("PUT", "/api/leads", "POST"),
+        ("DELETE", "/api/leads/1", "GET"),
+        ("GET", "/api/leads", "POST"),
+        ("PATCH", "/api/leads/check-availability", "GET, POST"),
+    ],
+)
 def test_a_method_the_api_lacks_gets_a_json_405(client, token, method, path, allowed):
     for headers in ({}, auth(token)):
         response = client.open(path, method=method, headers=headers)
@@ -129,9 +155,11 @@ def test_unknown_api_urls_get_a_json_404(client, path):
 def test_the_add_lead_form_refuses_fields_longer_than_their_column(app, logged_in):
     page = logged_in.get("/leads/").get_data(as_text=True)
     assert 'name="first_name" maxlength="100"' in page and 'name="company" maxlength="200"' in page
-    for data, message in [({"phone": "2025550142", "first_name": "x" * 101}, "First name is longer than 100"),
-                          ({"phone": "2025550142", "company": "a\x00b"}, "Company holds a character"),
-                          ({"phone": "2" * 255}, "Primary phone is longer than 254")]:
+    for data, message in [
+        ({"phone": "2025550142", "first_name": "x" * 101}, "First name is longer than 100"),
+        ({"phone": "2025550142", "company": "a\x00b"}, "Company holds a character"),
+        ({"phone": "2" * 255}, "Primary phone is longer than 254"),
+    ]:
         response = logged_in.post("/leads/", data=data, follow_redirects=True)
         assert message in response.get_data(as_text=True)
     assert leads_stored(app) == []

@@ -1,6 +1,7 @@
 """Workspaces never see each other: every route of the app (UI and API) with an id in its URL,
 given another workspace's id, answers 404. New routes are covered automatically: a route whose id
 this test does not know fails it until it is added below."""
+
 import re
 
 import pytest
@@ -21,17 +22,34 @@ def theirs(app):
     with app.app_context():
         owner = create_user("eve@example.com", PASSWORD)
         lead, _ = lead_store.create_lead(owner.workspace, {"first_name": "Secret", "phone": "2025550142"})
-        line = line_admin.add_line(owner.workspace_id, name="Eve's line", provider="demo",
-                                   url="http://127.0.0.1:9/api/partner/v3", secret="eve-key")
+        line = line_admin.add_line(
+            owner.workspace_id,
+            name="Eve's line",
+            provider="demo",
+            url="http://127.0.0.1:9/api/partner/v3",
+            secret="eve-key",
+        )
         batch = batch_checks.open_batch(owner.workspace_id, "bulk")
-        upload = Upload(workspace_id=owner.workspace_id, filename="eve.csv", stored_name="eve.csv",
-                        kind="csv", headers=[], mapping=[])
+        upload = Upload(
+            workspace_id=owner.workspace_id,
+            filename="eve.csv",
+            stored_name="eve.csv",
+            kind="csv",
+            headers=[],
+            mapping=[],
+        )
         db.session.add(upload)
         api_tokens.create_token(owner, "eve's token")
         db.session.commit()
         token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.workspace_id == owner.workspace_id))
-        return {"lead_id": lead.id, "line_id": line.id, "batch_id": batch.id, "upload_id": upload.id,
-                "token_id": token_id, "job_id": failed_check_of(app, lead)}
+        return {
+            "lead_id": lead.id,
+            "line_id": line.id,
+            "batch_id": batch.id,
+            "upload_id": upload.id,
+            "token_id": token_id,
+            "job_id": failed_check_of(app, lead),
+        }
 
 
 def routes_with_ids(app):
@@ -59,8 +77,14 @@ def _url(rule, ids):
 
 
 def test_lists_exports_and_polls_show_only_the_own_workspace(app, logged_in, token, theirs):
-    for url in ("/leads/", "/leads/export.csv", "/lines/", "/leads/import/", "/settings/tokens/",
-                f"/leads/updates?lead={theirs['lead_id']}:x&batch={theirs['batch_id']}"):
+    for url in (
+        "/leads/",
+        "/leads/export.csv",
+        "/lines/",
+        "/leads/import/",
+        "/settings/tokens/",
+        f"/leads/updates?lead={theirs['lead_id']}:x&batch={theirs['batch_id']}",
+    ):
         html = logged_in.get(url).get_data(as_text=True)
         assert not any(mark in html for mark in ("Secret", "Eve&#39;s", "Eve's", "eve.csv", "eve@")), url
     lead = str(theirs["lead_id"])

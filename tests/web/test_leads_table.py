@@ -1,5 +1,6 @@
 """The leads table: search, filters and sorting that survive paging; bulk checks of a selection or
 of everything matching a filter; cancelling; and the page's single poll for what is running."""
+
 import re
 import time
 
@@ -38,10 +39,10 @@ def test_search_matches_name_company_phone_and_email(app, logged_in, workspace):
     grace = add(app, workspace, first_name="Grace", company="Navy", email="grace@icloud.com")
     assert ids_shown(logged_in, "/leads/?q=lovelace") == [ada]
     assert ids_shown(logged_in, "/leads/?q=navy") == [grace]
-    assert ids_shown(logged_in, "/leads/?q=555-0142") == [ada]       # as typed
-    assert ids_shown(logged_in, "/leads/?q=2025550142") == [ada]     # normalised
+    assert ids_shown(logged_in, "/leads/?q=555-0142") == [ada]  # as typed
+    assert ids_shown(logged_in, "/leads/?q=2025550142") == [ada]  # normalised
     assert ids_shown(logged_in, "/leads/?q=ICLOUD") == [grace]
-    assert ids_shown(logged_in, "/leads/?q=%25") == [grace, ada]     # wildcards are plain text
+    assert ids_shown(logged_in, "/leads/?q=%25") == [grace, ada]  # wildcards are plain text
     assert "No leads match." in logged_in.get("/leads/?q=nobody").get_data(as_text=True)
 
 
@@ -52,8 +53,9 @@ def test_search_reaches_alternate_addresses_and_leads_from_imports(app, logged_i
     assert ids_shown(logged_in, "/leads/?q=Enigma@") == [alt]
     assert ids_shown(logged_in, "/leads/?q=442079460958") == [alt]
     # An imported lead carries the same search text as one added by hand.
-    values, _, _ = _lead({"first_name": "Alan", "alt_email2": "enigma@bletchley.uk",
-                          "alt_phone3": "+44 20 7946 0958"}, "US")
+    values, _, _ = _lead(
+        {"first_name": "Alan", "alt_email2": "enigma@bletchley.uk", "alt_phone3": "+44 20 7946 0958"}, "US"
+    )
     with app.app_context():
         assert dict(zip(LEAD_COLUMNS, values))["search_text"] == db.session.get(Lead, alt).search_text
 
@@ -112,12 +114,13 @@ def test_bulk_check_of_selected_leads_is_one_batch(app, logged_in, workspace, de
 
 def test_bulk_check_of_everything_matching_reaches_past_the_page(app, logged_in, workspace, demo_line):
     app.config["LEADS_PER_PAGE"] = 2
-    matching = [add(app, workspace, "unavailable", company="Acme", phone=f"20255501{40 + n}")
-                for n in range(5)]
+    matching = [add(app, workspace, "unavailable", company="Acme", phone=f"20255501{40 + n}") for n in range(5)]
     add(app, workspace, "available", company="Acme", phone="2025550160")
     add(app, workspace, "unavailable", company="Other", phone="2025550161")
-    logged_in.post("/leads/bulk-check", data={"all_matching": "1", "status": "unavailable", "q": "acme",
-                                              "lead_ids": [str(matching[0])]})
+    logged_in.post(
+        "/leads/bulk-check",
+        data={"all_matching": "1", "status": "unavailable", "q": "acme", "lead_ids": [str(matching[0])]},
+    )
     with app.app_context():
         checking = db.session.scalars(db.select(Lead.id).where(Lead.status == "checking")).all()
         assert sorted(checking) == matching
@@ -153,8 +156,7 @@ def test_cancel_puts_waiting_leads_back_as_they_were(app, logged_in, workspace, 
     assert f'id="batch-{batch_id}"' not in logged_in.get("/leads/").get_data(as_text=True)
 
 
-def test_the_page_poll_sends_only_changed_rows_and_stops_when_nothing_runs(app, logged_in, workspace,
-                                                                         demo_line):
+def test_the_page_poll_sends_only_changed_rows_and_stops_when_nothing_runs(app, logged_in, workspace, demo_line):
     first, second = add(app, workspace, phone="2025550142"), add(app, workspace, phone="2025550143")
     logged_in.post("/leads/bulk-check", data={"lead_ids": [str(first), str(second)]})
     page = logged_in.get("/leads/").get_data(as_text=True)
@@ -224,8 +226,7 @@ def test_the_eta_counts_only_the_lines_with_calls_left_today(app, logged_in, wor
         db.session.commit()
         while fast.id not in capped_today([fast]):
             time.sleep(pacer(fast).try_acquire())
-        line_admin.add_line(workspace, name="Slow", provider="demo", url=fast.url, secret="demo-key",
-                            rate_per_minute=6)
+        line_admin.add_line(workspace, name="Slow", provider="demo", url=fast.url, secret="demo-key", rate_per_minute=6)
     leads = [add(app, workspace, phone=f"20255501{n:02d}") for n in range(30)]
     logged_in.post("/leads/bulk-check", data={"lead_ids": [str(lead) for lead in leads]})
     html = logged_in.get("/leads/").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The Lines page: add, edit, switch on and off, delete, and test a line against a real server."""
+
 from extensions import db
 from models import Line
 
@@ -8,10 +9,16 @@ def only_line():
 
 
 def test_adding_a_line_encrypts_its_secret_and_never_shows_it_again(app, logged_in):
-    response = logged_in.post("/lines/new", data={
-        "name": "Office Mac", "provider": "bluebubbles", "url": "http://127.0.0.1:1234/",
-        "secret": "hunter2-password", "rate_per_minute": 5,
-    })
+    response = logged_in.post(
+        "/lines/new",
+        data={
+            "name": "Office Mac",
+            "provider": "bluebubbles",
+            "url": "http://127.0.0.1:1234/",
+            "secret": "hunter2-password",
+            "rate_per_minute": 5,
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         line = only_line()
@@ -24,10 +31,17 @@ def test_adding_a_line_encrypts_its_secret_and_never_shows_it_again(app, logged_
 
 
 def test_editing_with_a_blank_secret_keeps_the_stored_one(app, logged_in, demo_line):
-    response = logged_in.post(f"/lines/{demo_line}/edit", data={
-        "name": "Renamed", "provider": "demo", "url": "http://127.0.0.1:9/api/partner/v3",
-        "secret": "", "rate_per_minute": 30, "daily_cap": 70,
-    })
+    response = logged_in.post(
+        f"/lines/{demo_line}/edit",
+        data={
+            "name": "Renamed",
+            "provider": "demo",
+            "url": "http://127.0.0.1:9/api/partner/v3",
+            "secret": "",
+            "rate_per_minute": 30,
+            "daily_cap": 70,
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         line = only_line()
@@ -36,9 +50,15 @@ def test_editing_with_a_blank_secret_keeps_the_stored_one(app, logged_in, demo_l
 
 
 def test_a_line_url_must_be_http(logged_in):
-    response = logged_in.post("/lines/new", data={
-        "name": "Bad", "provider": "linq", "url": "file:///etc/passwd", "rate_per_minute": 6,
-    })
+    response = logged_in.post(
+        "/lines/new",
+        data={
+            "name": "Bad",
+            "provider": "linq",
+            "url": "file:///etc/passwd",
+            "rate_per_minute": 6,
+        },
+    )
     assert response.status_code == 200 and "http:// or https://" in response.get_data(as_text=True)
 
 
@@ -70,8 +90,16 @@ def test_test_connection_maps_an_auth_failure_and_marks_the_line_unhealthy(app, 
 
     with app.app_context():
         line = only_line()
-        line_admin.update_line(line, name="x", provider="demo", url=line.url, secret="wrong",
-                               sender=None, rate_per_minute=6, daily_cap=None)
+        line_admin.update_line(
+            line,
+            name="x",
+            provider="demo",
+            url=line.url,
+            secret="wrong",
+            sender=None,
+            rate_per_minute=6,
+            daily_cap=None,
+        )
     html = logged_in.post(f"/lines/{demo_line}/test", data={}).get_data(as_text=True)
     assert "not working" in html
     with app.app_context():
@@ -83,8 +111,16 @@ def test_test_connection_to_a_dead_server_says_it_could_not_answer(app, logged_i
 
     with app.app_context():
         line = only_line()
-        line_admin.update_line(line, name="x", provider="bluebubbles", url="http://127.0.0.1:9",
-                               secret="pw", sender=None, rate_per_minute=6, daily_cap=None)
+        line_admin.update_line(
+            line,
+            name="x",
+            provider="bluebubbles",
+            url="http://127.0.0.1:9",
+            secret="pw",
+            sender=None,
+            rate_per_minute=6,
+            daily_cap=None,
+        )
     html = logged_in.post(f"/lines/{demo_line}/test", data={}).get_data(as_text=True)
     assert "could not answer" in html
     with app.app_context():
@@ -97,7 +133,11 @@ def test_another_workspace_cannot_see_or_touch_a_line(app, client, demo_line):
     with app.app_context():
         create_user("eve@example.com", "eve-password-123")
     client.post("/login", data={"email": "eve@example.com", "password": "eve-password-123"})
-    for method, url in [("get", f"/lines/{demo_line}/edit"), ("post", f"/lines/{demo_line}/delete"),
-                        ("post", f"/lines/{demo_line}/test"), ("post", f"/lines/{demo_line}/deactivate")]:
+    for method, url in [
+        ("get", f"/lines/{demo_line}/edit"),
+        ("post", f"/lines/{demo_line}/delete"),
+        ("post", f"/lines/{demo_line}/test"),
+        ("post", f"/lines/{demo_line}/deactivate"),
+    ]:
         assert getattr(client, method)(url).status_code == 404
     assert "Demo" not in client.get("/lines/").get_data(as_text=True)

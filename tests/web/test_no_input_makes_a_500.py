@@ -3,6 +3,7 @@ huge, with NULs and lone surrogates), bodies shaped like the API's own with arbi
 raw bytes; and every GET route, UI and API, arbitrary values for every query parameter the views
 read. Routes come from the URL map and parameters from the views' source, so new ones are covered.
 Every answer is below 500, and every answer under /api is JSON."""
+
 import io
 import json
 import re
@@ -24,15 +25,22 @@ FUZZ_BODIES = settings(FUZZ, max_examples=150)
 # Any character at all: NUL, lone surrogates, unassigned code points.
 ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=()))
 HUGE_TEXT = st.integers(0, 200_000).map(lambda n: "x" * n)
-EDGE_NUMBERS = st.sampled_from(["9223372036854775807", "-9223372036854775809", "-1", "0", "1e309", "NaN",
-                                "2147483648", "9" * 5000, "１２", "0x10"])
+EDGE_NUMBERS = st.sampled_from(
+    ["9223372036854775807", "-9223372036854775809", "-1", "0", "1e309", "NaN", "2147483648", "9" * 5000, "１２", "0x10"]
+)
 # Text that broke the API once, or could: a lone surrogate, a NUL, one past a column's length.
-NASTY = ANY_TEXT | HUGE_TEXT | EDGE_NUMBERS | st.sampled_from(
-    ["\ud800", "2025550142\udfff", "\x00", "ada@example.com\x00", "x" * 101, "x" * 201, "2" * 255])
+NASTY = (
+    ANY_TEXT
+    | HUGE_TEXT
+    | EDGE_NUMBERS
+    | st.sampled_from(["\ud800", "2025550142\udfff", "\x00", "ada@example.com\x00", "x" * 101, "x" * 201, "2" * 255])
+)
 # A value that gets as far as the database (a real address), with anything after it: a lone
 # surrogate or a NUL as often as any other text (drawn from all of Unicode, they are rare).
-FURTHEST = st.tuples(st.sampled_from(["2025550142", "+44 20 7946 0958", "ada@example.com", "Ada"]),
-                     ANY_TEXT | st.sampled_from(["\ud800", "\x00", "\udfff-"])).map("".join)
+FURTHEST = st.tuples(
+    st.sampled_from(["2025550142", "+44 20 7946 0958", "ada@example.com", "Ada"]),
+    ANY_TEXT | st.sampled_from(["\ud800", "\x00", "\udfff-"]),
+).map("".join)
 SCALARS = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | NASTY
 
 
@@ -42,8 +50,16 @@ def _read_params() -> set[str]:
     return set(re.findall(r"""\bargs(?:\.get(?:list)?\(|\[)\s*["'](\w+)["']""", source))
 
 
-CONTENT_TYPES = st.sampled_from(["application/json", "application/json; charset=utf-16", "text/plain",
-                                 "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None])
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=utf-16",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,
+    ]
+)
 
 
 def _often(likely, rarely):
@@ -53,9 +69,14 @@ def _often(likely, rarely):
 
 def _body_schemas(path: str | None = None) -> list[dict]:
     """The request bodies' schemas in the OpenAPI document (for `path`, or all of them)."""
-    return [schema for where, ops in api_schema.PATHS.items() if path in (None, where) for op in ops.values()
-            for content in op.get("requestBody", {}).get("content", {}).values()
-            for schema in [content["schema"]]]
+    return [
+        schema
+        for where, ops in api_schema.PATHS.items()
+        if path in (None, where)
+        for op in ops.values()
+        for content in op.get("requestBody", {}).get("content", {}).values()
+        for schema in [content["schema"]]
+    ]
 
 
 def _like(schema: dict, anything):
@@ -69,7 +90,8 @@ def _like(schema: dict, anything):
         parts = {name: _like(part, anything) for name, part in schema["properties"].items()}
         # Any of its properties alike (fixed_dictionaries' optional keys favour the first ones).
         shaped = st.lists(st.sampled_from(sorted(parts)), unique=True).flatmap(
-            lambda names: st.fixed_dictionaries({name: parts[name] for name in names}))
+            lambda names: st.fixed_dictionaries({name: parts[name] for name in names})
+        )
     elif "items" in schema:
         shaped = st.lists(_like(schema["items"], anything), min_size=1, max_size=5)
     else:
@@ -81,26 +103,33 @@ def _bodies(schemas: list[dict]):
     """(Content-Type, body): mostly JSON shaped like the route's bodies with anything in them (it gets
     furthest); else JSON of any shape, absurdly deep JSON or bytes, and other types."""
     names = st.sampled_from(sorted({n for schema in _body_schemas() for n in schema.get("properties", {})})) | ANY_TEXT
-    anything = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=5)
-                            | st.dictionaries(names, inner, max_size=5), max_leaves=20)
+    anything = st.recursive(
+        SCALARS, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(names, inner, max_size=5), max_leaves=20
+    )
     shaped = st.one_of([_like(schema, anything) for schema in schemas]) if schemas else anything
-    encoded = _often(shaped, anything).flatmap(lambda value: st.sampled_from([
-        json.dumps(value).encode(),  # surrogates as \ud800 escapes
-        json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"),  # as raw (invalid) bytes
-    ]))
+    encoded = _often(shaped, anything).flatmap(
+        lambda value: st.sampled_from(
+            [
+                json.dumps(value).encode(),  # surrogates as \ud800 escapes
+                json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"),  # as raw (invalid) bytes
+            ]
+        )
+    )
     deep = st.tuples(st.integers(1, 100_000), st.sampled_from(["[", '{"leads":', '{"a":['])).map(
-        lambda d: (d[1] * d[0]).encode())
+        lambda d: (d[1] * d[0]).encode()
+    )
     raw = deep | st.binary(max_size=2000)
-    return _often(st.tuples(st.just("application/json"), _often(encoded, raw)),
-                  st.tuples(CONTENT_TYPES, encoded | raw))
+    return _often(st.tuples(st.just("application/json"), _often(encoded, raw)), st.tuples(CONTENT_TYPES, encoded | raw))
 
 
 def _url(rule, ids: list[int], draw) -> str:
     """The rule's path with each part drawn: a real row's id or any number, any text for the rest."""
+
     def part(match):
         if match["converter"] == "int":
             return str(draw(st.sampled_from(ids) | st.integers(0, 2**70)))
         return quote(draw(ANY_TEXT.filter(bool)).encode("utf-8", "surrogatepass"), safe="")
+
     return re.sub(r"<(?:(?P<converter>\w+):)?\w+>", part, rule.rule)
 
 
@@ -116,8 +145,11 @@ def _check(response, path: str):
 def _fixtures(app, client, token) -> list[int]:
     """A lead, a batch and an upload of the user's, so ids in URLs find real rows too."""
     lead = client.post("/api/leads", headers=auth(token), json={"leads": [{"phone": "2025550142"}]})
-    upload = client.post("/api/leads/import", headers=auth(token),
-                         data={"file": (io.BytesIO(b"Name,Phone\nAda,2025550143\n"), "leads.csv")})
+    upload = client.post(
+        "/api/leads/import",
+        headers=auth(token),
+        data={"file": (io.BytesIO(b"Name,Phone\nAda,2025550143\n"), "leads.csv")},
+    )
     assert lead.status_code == 201 and upload.status_code == 202, (lead.json, upload.json)
     with app.app_context():
         batch = CheckBatch(workspace_id=db.session.scalars(db.select(User)).one().workspace_id, kind="bulk")
@@ -137,8 +169,10 @@ def test_no_body_makes_a_500_and_every_api_answer_is_json(app, logged_in, token)
 
 def _send_bodies(client, token, rule, ids: list[int]) -> None:
     # Mostly the route's own methods; sometimes one it lacks (a 405, in JSON).
-    methods = _often(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})),
-                     st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    methods = _often(
+        st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})),
+        st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    )
     schemas = _body_schemas(rule.rule)
 
     @(FUZZ_BODIES if schemas else FUZZ)
@@ -150,12 +184,24 @@ def _send_bodies(client, token, rule, ids: list[int]) -> None:
         _check(client.open(path, method=method, data=body, headers=headers), path)
 
     @FUZZ
-    @given(data=st.data(), method=methods, content=st.binary(max_size=4000) | HUGE_TEXT.map(str.encode),
-           name=ANY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass").decode("utf-8", "replace")))
+    @given(
+        data=st.data(),
+        method=methods,
+        content=st.binary(max_size=4000) | HUGE_TEXT.map(str.encode),
+        name=ANY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass").decode("utf-8", "replace")),
+    )
     def uploads(data, method, content, name):
         path = _url(rule, ids, data.draw)
-        _check(client.open(path, method=method, headers=auth(token), content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(content), name)}), path)
+        _check(
+            client.open(
+                path,
+                method=method,
+                headers=auth(token),
+                content_type="multipart/form-data",
+                data={"file": (io.BytesIO(content), name)},
+            ),
+            path,
+        )
 
     sends()
     uploads()
@@ -177,7 +223,8 @@ def _ask(client, token, rule, ids: list[int], params: set[str]) -> None:
     values = _often(numbers.map(str.encode), as_bytes | st.binary(max_size=300))
     # Some of the parameters the views read (any of them alike), and sometimes others.
     known = st.lists(st.sampled_from(sorted(params)), unique=True, min_size=1).flatmap(
-        lambda names: st.tuples(*(st.tuples(st.just(name), values) for name in names)))
+        lambda names: st.tuples(*(st.tuples(st.just(name), values) for name in names))
+    )
     query = st.tuples(known, st.lists(st.tuples(as_bytes, values), max_size=2)).map(lambda q: [*q[0], *q[1]])
 
     @FUZZ

@@ -1,5 +1,6 @@
 """The API against its own OpenAPI description: schemathesis generates requests for every
 operation (no 5xx, every answer as described), and no operation answers without a token."""
+
 import re
 
 import schemathesis
@@ -11,8 +12,14 @@ from support import auth
 # What the API promises: never a 5xx, only described status codes, content types, headers and
 # bodies, and no answer without a token. (A schema-valid body may still be refused with a reason —
 # an address that is not a phone number, no line — so "positive data accepted" is not among them.)
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_headers_conformance, checks.response_schema_conformance, checks.ignored_auth]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+    checks.response_schema_conformance,
+    checks.ignored_auth,
+]
 
 
 def test_the_api_behaves_as_described(app, token):
@@ -21,9 +28,9 @@ def test_the_api_behaves_as_described(app, token):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 7
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=30, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(max_examples=30, database=None, suppress_health_check=list(HealthCheck))
         def behaves(case):
             case.call_and_validate(headers=auth(token), checks=CHECKS)
 
@@ -32,8 +39,11 @@ def test_the_api_behaves_as_described(app, token):
 
 def test_every_api_route_is_described(app, client):
     described = set(client.get("/api/openapi.json").json["paths"])
-    routes = {re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule)
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+    }
     assert routes - {"/api/openapi.json"} == described
 
 

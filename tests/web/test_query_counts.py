@@ -1,5 +1,6 @@
 """The leads page and its poll cost a fixed number of queries, however many rows they show: no
 query per row, so 50 rows (or 100,000 leads behind them) don't multiply the work."""
+
 from contextlib import contextmanager
 
 import pytest
@@ -30,12 +31,22 @@ def counting_queries(app):
 def add_leads(app, user, how_many, batch_id=None):
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        db.session.execute(db.insert(Lead), [
-            {"workspace_id": workspace_id, "first_name": f"Lead {n}", "search_text": f"lead {n}",
-             "phone": f"20255{n:05d}",
-             "phone_norm": f"+120255{n:05d}", "status": "checking" if batch_id else "available",
-             "batch_id": batch_id, "check_run": lead_checks.batch_run(batch_id) if batch_id else None}
-            for n in range(how_many)])
+        db.session.execute(
+            db.insert(Lead),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "first_name": f"Lead {n}",
+                    "search_text": f"lead {n}",
+                    "phone": f"20255{n:05d}",
+                    "phone_norm": f"+120255{n:05d}",
+                    "status": "checking" if batch_id else "available",
+                    "batch_id": batch_id,
+                    "check_run": lead_checks.batch_run(batch_id) if batch_id else None,
+                }
+                for n in range(how_many)
+            ],
+        )
         db.session.commit()
         return db.session.scalars(db.select(Lead.id).where(Lead.workspace_id == workspace_id)).all()
 
@@ -103,7 +114,8 @@ def test_the_leads_page_and_its_poll_read_without_a_transaction(app, logged_in, 
 
 
 def test_a_quick_send_check_reads_the_workspace_once_and_keeps_the_answer_in_one_statement(
-        app, logged_in, demo_line, demo_server):
+    app, logged_in, demo_line, demo_server
+):
     """A typed address the line is asked about: its stored answer is looked at before and after
     taking the address (nothing else asked meanwhile), then the answer is written in one go."""
     with counting_queries(app) as statements:

@@ -1,4 +1,5 @@
 """Secrets at rest: line credentials encrypted under rotatable keys, API tokens kept only as hashes."""
+
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -13,8 +14,9 @@ def test_line_secrets_survive_a_key_rotation_and_then_need_only_the_new_key(app,
     before = create_app({"TESTING": True, "LINE_SECRET_KEYS": [old_key]})
     with before.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        line_admin.add_line(workspace_id, name="Mac", provider="bluebubbles", url="http://127.0.0.1:1",
-                            secret="mac-password")
+        line_admin.add_line(
+            workspace_id, name="Mac", provider="bluebubbles", url="http://127.0.0.1:1", secret="mac-password"
+        )
     # The operator puts a new key first: old secrets still read, new ones use the new key.
     during = create_app({"TESTING": True, "LINE_SECRET_KEYS": [new_key, old_key]})
     with during.app_context():

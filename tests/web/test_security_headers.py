@@ -1,4 +1,5 @@
 """Security headers on every response, and production cookie flags for the session and remember-me."""
+
 import re
 
 from support import PASSWORD
@@ -35,8 +36,9 @@ def test_production_cookies_are_secure_httponly_and_samesite(user):
     from app import create_app
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECURE_COOKIES": True})
-    response = app.test_client().post("/login", data={"email": "ada@example.com", "password": PASSWORD,
-                                                      "remember": "y"})
+    response = app.test_client().post(
+        "/login", data={"email": "ada@example.com", "password": PASSWORD, "remember": "y"}
+    )
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     assert {"session", "remember_token"} <= cookies.keys()
     for name in ("session", "remember_token"):

@@ -1,5 +1,6 @@
 """The API tokens page: a token is shown once, works, shows when it was last used, and stops
 working when revoked."""
+
 import re
 
 from support import auth
@@ -15,7 +16,7 @@ def test_create_use_and_revoke_a_token(app, logged_in):
     assert logged_in.get("/api/leads/check-availability?id=1", headers=auth(token)).status_code == 404
     assert "Never" not in logged_in.get("/settings/tokens/").get_data(as_text=True)  # last used: now
 
-    token_id = re.search(r'/settings/tokens/(\d+)/revoke', listing).group(1)
+    token_id = re.search(r"/settings/tokens/(\d+)/revoke", listing).group(1)
     response = logged_in.post(f"/settings/tokens/{token_id}/revoke", follow_redirects=True)
     assert "revoked" in response.get_data(as_text=True)
     assert logged_in.get("/api/leads/check-availability?id=1", headers=auth(token)).status_code == 401

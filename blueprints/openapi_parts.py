@@ -1,0 +1,88 @@
+"""The OpenAPI description's parts: its schemas (components) and the helpers its paths are written with."""
+
+from availability.fields import LEAD_FIELDS
+
+STATUSES = ["not_checked", "checking", "available", "unavailable", "error", "no_active_line"]
+ID = {"type": "string", "pattern": "^[0-9]+$", "description": "A numeric id, as a string"}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def errors(*codes: int) -> dict:
+    text = {
+        400: "Bad request: the error says what is wrong (including: no active line configured)",
+        401: "Missing or invalid token",
+        404: "Not found (also: another workspace's)",
+        413: "Request too large (over MAX_UPLOAD_MB)",
+        429: "The lines are rate limited: retry after retryAfter seconds",
+        500: "The check failed",
+        503: "Background work is unavailable",
+    }
+    return {str(code): json_content(ref("Error"), text[code]) for code in codes}
+
+
+def path_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"}}
+
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["success", "error", "code"],
+        "properties": {
+            "success": {"const": False},
+            "error": {"type": "string"},
+            "code": {"type": "integer"},
+            "retryAfter": {"type": "integer", "minimum": 0},
+            "errors": {"type": "array", "items": ref("RowError")},
+        },
+    },
+    "RowError": {
+        "type": "object",
+        "required": ["index", "error"],
+        "properties": {"index": {"type": "integer"}, "error": {"type": "string"}},
+    },
+    "Status": {"type": "string", "enum": STATUSES},
+    "LeadInput": {
+        "type": "object",
+        "properties": {
+            field.json: {"type": "string", "maxLength": field.max_length, "description": field.label}
+            for field in LEAD_FIELDS
+        },
+    },
+    "Lead": {
+        "type": "object",
+        "required": ["id", "status", "available", "availableAddress", "checkedAt", "error", "invalidAddresses"],
+        "properties": {
+            "id": ID,
+            **{field.json: {"type": "string"} for field in LEAD_FIELDS},
+            "status": ref("Status"),
+            "available": {"type": ["boolean", "null"]},
+            "availableAddress": {"type": ["string", "null"]},
+            "checkedAt": {"type": ["string", "null"], "format": "date-time"},
+            "error": {"type": ["string", "null"]},
+            "invalidAddresses": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "CheckResult": {
+        "type": "object",
+        "required": ["leadId", "available", "status"],
+        "properties": {
+            "leadId": ID,
+            "available": {"type": "boolean"},
+            "status": ref("Status"),
+            "error": {"type": ["string", "null"]},
+        },
+    },
+    "Accepted": {
+        "type": "object",
+        "required": ["success", "statusUrl"],
+        "properties": {"success": {"const": True}, "batchId": ID, "uploadId": ID, "statusUrl": {"type": "string"}},
+    },
+}
