@@ -120,11 +120,15 @@ def get_lead(lead_id: int):
 @bp.post("/leads/import")
 def import_leads():
     """Upload a spreadsheet; columns are matched automatically and the import runs in the background."""
+    upload = None
     try:
         upload, _ = uploads.receive(g.workspace_id, request.files.get("file"))
         uploads.start(upload, upload.mapping)
     except ImportFileError as exc:
-        raise ApiError(400, str(exc)) from None
+        if upload is not None:  # no one is left to fix its columns: it is listed as failed, with why
+            uploads.refuse(upload, str(exc))
+        upload_id = upload.id if upload is not None else exc.upload_id
+        raise ApiError(400, str(exc), **({"uploadId": str(upload_id)} if upload_id else {})) from None
     status_url = url_for("api.upload_status", upload_id=upload.id)
     return jsonify(success=True, uploadId=str(upload.id), statusUrl=status_url), 202
 

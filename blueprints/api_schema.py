@@ -170,7 +170,7 @@ PATHS = {
     },
     "/api/leads/import": {
         "post": {
-            "summary": "Import a CSV or XLSX file (columns matched automatically)",
+            "summary": "Import a CSV or XLSX spreadsheet or a vCard file (columns matched automatically)",
             "requestBody": {
                 "required": True,
                 "content": {

@@ -40,6 +40,8 @@ SCHEMAS = {
             "error": {"type": "string"},
             "code": {"type": "integer"},
             "retryAfter": {"type": "integer", "minimum": 0},
+            # A refused import: listed, with its reason, as this failed upload.
+            "uploadId": {"type": "string"},
             "errors": {"type": "array", "items": ref("RowError")},
         },
     },

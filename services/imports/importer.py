@@ -20,7 +20,8 @@ from models import CheckBatch, Lead, Upload, UploadState, Workspace, dialects, s
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
 
-from .reader import FileFormat, ImportFileError, count_rows, rows
+from . import assembly
+from .reader import FileFormat, ImportFileError, UnreadRow, count_rows, rows
 from .uploads import discard, problems_path, upload_path
 
 CHUNK = 1000
@@ -126,9 +127,9 @@ def _parsed_chunks(chunks: Iterable[list], mapping: list, region: str, processes
 def _parse_chunk(chunk: list[tuple[int, list[str]]], mapping: list, region: str) -> list[tuple]:
     """(lead columns, keys, invalid fields) per row; the columns are None for an empty row.
     Plain tuples: they cross between processes, and pickle small."""
-    parsed = []
+    parsed, columns = [], assembly.plan(mapping)
     for _, cells in chunk:
-        values = {field: cells[i].strip() for i, field in enumerate(mapping) if field and i < len(cells)}
+        values = assembly.values(columns, cells)
         parsed.append(_lead(values, region) if any(values.values()) else (None, set(), []))
     return parsed
 
@@ -138,6 +139,10 @@ def _import_chunk(
 ) -> None:
     new = []
     for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
+        if isinstance(cells, UnreadRow):  # a vCard the parser refused: the others still land
+            upload.invalid += 1
+            problems.writerow([number, cells.reason, *cells])
+            continue
         if lead is None:
             upload.empty += 1
             continue

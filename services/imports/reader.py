@@ -1,4 +1,4 @@
-"""Reading uploaded spreadsheets row by row, without ever holding the whole file in memory.
+"""Reading uploaded spreadsheets (and vCard files: vcard.py) row by row, never holding a whole file.
 
 CSV: the encoding (UTF-8 with or without BOM, UTF-16, else Latin-1) and the delimiter (comma,
 semicolon, tab) are detected from the start of the file. XLSX: the zip is inspected before opening,
@@ -24,10 +24,20 @@ MAX_CELL = 10_000
 class ImportFileError(ValueError):
     """The file can't be read as a spreadsheet; the message says why, for people."""
 
+    upload_id: int | None = None  # the upload it was recorded as, failed
+
+
+class UnreadRow(list):
+    """A row the reader could not read (a malformed vCard): imported as a problem row, with why."""
+
+    def __init__(self, cells: list[str], reason: str):
+        super().__init__(cells)
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class FileFormat:
-    kind: str  # "csv" | "xlsx"
+    kind: str  # "csv" | "xlsx" | "vcard"
     encoding: str | None = None
     delimiter: str | None = None
 
@@ -42,7 +52,9 @@ def detect(path: Path) -> FileFormat:
     encoding = _encoding(sample)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample)
     if "\x00" in text:
-        raise ImportFileError("This looks like a binary file, not a CSV or XLSX spreadsheet.")
+        raise ImportFileError("This looks like a binary file, not a CSV or XLSX spreadsheet or a vCard file.")
+    if text.lstrip("\ufeff \t\r\n")[:11].upper() == "BEGIN:VCARD":
+        return FileFormat("vcard", encoding)
     return FileFormat("csv", encoding, _delimiter(text))
 
 
@@ -79,6 +91,10 @@ def rows(path: Path, fmt: FileFormat, limit: int | None = None) -> Iterator[list
         from . import xlsx  # noqa: PLC0415 - xlsx imports this module's error and limits
 
         yield from xlsx.rows(path, limit)
+    elif fmt.kind == "vcard":
+        from . import vcard  # noqa: PLC0415 - vcard imports this module's UnreadRow
+
+        yield from islice(vcard.rows(path, fmt.encoding), limit)
     else:
         yield from islice(_csv_rows(path, fmt), limit)
 

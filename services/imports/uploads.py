@@ -35,19 +35,25 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
     """Store the file and read its first rows; returns the upload and the preview rows.
     Raises ImportFileError (and keeps nothing) when it can't be read."""
     if not file or not file.filename:
-        raise ImportFileError("Choose a CSV or XLSX file to upload.")
+        raise ImportFileError("Choose a CSV or XLSX spreadsheet, or a vCard file, to upload.")
     stored_name = uuid.uuid4().hex
     path = folder() / stored_name
     file.save(path)  # streamed to disk: the request body is never held whole
+    filename = Path(file.filename).name[:255]
     try:
         fmt, table = first_rows(path, PREVIEW_ROWS)
-    except ImportFileError:
+    except ImportFileError as exc:
         path.unlink(missing_ok=True)
+        # Listed under Recent imports with its reason; the file itself is not kept.
+        refused = Upload(workspace_id=workspace_id, filename=filename, stored_name=stored_name, kind="")
+        db.session.add(refused)
+        refuse(refused, str(exc))
+        exc.upload_id = refused.id
         raise
     headers = [h.strip() or f"Column {i + 1}" for i, h in enumerate(table[0])]
     upload = Upload(
         workspace_id=workspace_id,
-        filename=Path(file.filename).name[:255],
+        filename=filename,
         stored_name=stored_name,
         kind=fmt.kind,
         encoding=fmt.encoding,
@@ -111,6 +117,13 @@ def requeue_lost_imports() -> int:
     for upload_id in lost:
         enqueue_import(upload_id)
     return len(lost)
+
+
+def refuse(upload: Upload, reason: str) -> None:
+    """The upload won't be imported: it is marked failed with why, and its file deleted."""
+    upload.state, upload.finished_at, upload.error = UploadState.FAILED, utcnow(), reason[:500]
+    db.session.commit()
+    discard(upload)
 
 
 def discard(upload: Upload) -> None:

@@ -1,7 +1,7 @@
 """The fields table is the one list of a lead's fields: the model's columns, the importer's header
 matching and the export follow it, so a field added there is everywhere at once."""
 
-from availability.fields import ADDRESS_FIELDS, FULL_NAME, LEAD_FIELDS, MAX_ADDRESS_LENGTH
+from availability.fields import ADDRESS_FIELDS, FULL_NAME, LEAD_FIELDS, MAX_ADDRESS_LENGTH, POOLS
 from models import Lead
 from services.exports import COLUMNS
 from services.imports.mapping import IMPORT_FIELDS, guess_mapping
@@ -32,11 +32,14 @@ def test_a_column_headed_with_a_fields_label_or_api_name_maps_to_it():
     fields = [*LEAD_FIELDS, FULL_NAME]
     assert guess_mapping([field.label for field in fields]) == [field.key for field in fields]
     assert guess_mapping([field.json for field in fields]) == [field.key for field in fields]
-    assert set(IMPORT_FIELDS) == {field.key for field in fields}
+    assert set(IMPORT_FIELDS) == {field.key for field in (*fields, *POOLS)}
+    for name in ("label", "json"):  # beside a Primary email, as a lone pool would be the primary
+        headers = ["Primary email", *(getattr(pool, name) for pool in POOLS)]
+        assert guess_mapping(headers) == ["email", *(pool.key for pool in POOLS)]
 
 
 def test_no_header_means_two_fields():
-    synonyms = [synonym for field in (*LEAD_FIELDS, FULL_NAME) for synonym in field.synonyms]
+    synonyms = [synonym for field in (*LEAD_FIELDS, FULL_NAME, *POOLS) for synonym in field.synonyms]
     assert len(synonyms) == len(set(synonyms))
 
 

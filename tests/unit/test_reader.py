@@ -97,7 +97,7 @@ def test_any_bytes_give_rows_or_our_own_error(tmp_path, data):
         ("E-mail", "email"),
         ("email", "email"),
         ("Alt Phone 1", "alt_phone1"),
-        ("Other Phone", "alt_phone1"),
+        ("Other Phone", "phone"),  # a file's lone phone column is its primary phone
         ("Secondary Email", "alt_email1"),
         ("First Name", "first_name"),
         ("first_name", "first_name"),
@@ -113,7 +113,7 @@ def test_common_header_spellings_are_matched(header, field):
 
 
 def test_each_field_is_claimed_once_and_a_mapping_needs_an_address():
-    assert guess_mapping(["Phone", "Mobile", "Email"]) == ["phone", None, "email"]
+    assert guess_mapping(["Phone", "Primary phone", "Email"]) == ["phone", None, "email"]
     assert "phone number or an email" in mapping_problem(["first_name", None])
     assert "More than one column" in mapping_problem(["phone", "phone"])
     assert mapping_problem(["alt_email2"]) is None
