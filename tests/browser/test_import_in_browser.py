@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from exports import VCARDS
+
 pytestmark = pytest.mark.browser
 
 CSV = (
@@ -27,8 +29,9 @@ def test_upload_map_import_and_watch_the_checks(signed_in, demo_line, demo_serve
 
     expect(page.locator("h1")).to_contain_text("Map the columns")
     expect(page.locator("td", has_text="Grace Hopper")).to_be_visible()
-    assert page.input_value("select[name=column-1]") == "phone"
-    assert page.input_value("select[name=column-3]") == "alt_phone1"
+    # Two phone columns: both fill the lead's phones, the mobile first.
+    assert page.input_value("select[name=column-1]") == "mobile_phone"
+    assert page.input_value("select[name=column-3]") == "any_phone"
     # The user's CRM calls its second alternate "Other Phone".
     page.select_option("select[name=column-3]", "alt_phone2")
     page.click("button:has-text('Import')")
@@ -49,3 +52,27 @@ def test_upload_map_import_and_watch_the_checks(signed_in, demo_line, demo_serve
     expect(page.locator("tr:has-text('Grace Hopper')")).to_have_attribute("data-status", "available")
     expect(page.locator("tr:has-text('Alan Turing')")).to_have_attribute("data-status", "unavailable")
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_vcard_file_and_a_refused_file_through_the_import_page(signed_in, worker_process, tmp_path):
+    page = signed_in
+    refused, cards = tmp_path / "scan.pdf", tmp_path / "iCloud export"  # no extension: read by content
+    refused.write_bytes(b"%PDF-1.7\n\x00\x01binary")
+    cards.write_bytes(VCARDS)
+    page.click("text=Import")
+    page.set_input_files("input[type=file]", str(refused))
+    page.click("button:has-text('Upload')")
+    expect(page.locator(".flash-error")).to_contain_text("binary file")
+    listed = page.locator("tr", has_text="scan.pdf")
+    expect(listed).to_contain_text("Failed")
+    expect(listed.locator("[data-reason]")).to_contain_text("binary file")
+
+    page.set_input_files("input[type=file]", str(cards))
+    page.click("button:has-text('Upload')")
+    expect(page.locator("h1")).to_contain_text("Map the columns")
+    expect(page.get_by_role("cell", name="Appleseed", exact=True)).to_be_visible()
+    assert page.input_value("select[name=column-3]") == "phone"  # shown matched: nothing to do
+    page.click("button:has-text('Import')")
+    expect(page.locator("#import-progress [data-state]")).to_have_attribute("data-state", "done")
+    expect(page.locator("[data-count=imported]")).to_have_text("5")
+    expect(page.locator("[data-count=invalid]")).to_have_text("1")  # the malformed card
