@@ -40,40 +40,50 @@ def values(plan: Plan, cells: list[str]) -> dict[str, str]:
     out = {field: cells[column].strip() for column, field in plan.fixed if column < width}
     if not (plan.phones or plan.emails) and not any(SEPARATOR in out.get(slot, "") for slot in _SLOTS):
         return out  # the common case, 800,000 times in a large import: nothing to move
-    phones, emails = [], []  # (rank, value): a mobile ranks 0, any other 1
+    mobiles, phones, emails = [], [], []
     for column, mobile, type_column in plan.phones:
-        numbers = _split(cells[column]) if column < width else []
-        types = _split(cells[type_column]) if type_column is not None and type_column < width else []
+        numbers = _split(cells[column]) if column < width else ()
+        if not numbers:
+            continue
+        types = _split(cells[type_column]) if type_column is not None and type_column < width else ()
         for n, number in enumerate(numbers):
             kind = (types[n] if n < len(types) else types[0] if types else "").lower()
-            phones.append((0 if mobile or any(word in kind for word in MOBILE_TYPES) else 1, number))
+            (mobiles if mobile or any(word in kind for word in MOBILE_TYPES) else phones).append(number)
     for column in plan.emails:
-        emails.extend((1, email) for email in (_split(cells[column]) if column < width else []))
-    _fill(out, PHONE_SLOTS, phones, _digits)
+        if column < width:
+            emails += _split(cells[column])
+    _fill(out, PHONE_SLOTS, mobiles + phones, _digits)
     _fill(out, EMAIL_SLOTS, emails, str.lower)
     return out
 
 
 def _split(cell: str) -> list[str]:
+    if SEPARATOR not in cell:
+        cell = cell.strip()
+        return [cell] if cell else []
     return [part.strip() for part in cell.split(SEPARATOR) if part.strip()]
 
 
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone) or phone.lower()
+    return _NOT_DIGITS.sub("", phone) or phone.lower()
 
 
-def _fill(out: dict[str, str], slots: tuple[str, ...], pooled: list[tuple[int, str]], same) -> None:
+def _fill(out: dict[str, str], slots: tuple[str, ...], pooled: list[str], same) -> None:
     """Mapped slots keep their column's value (a multi-value cell's further values join the pool, last);
     the pool's values, mobiles first, fill the free slots in order. The same number twice is kept once."""
-    extra = []
     for slot in slots:
-        parts = _split(out.get(slot, ""))
-        if len(parts) > 1 or slot in out:
-            out[slot] = parts[0] if parts else ""
-        extra += parts[1:]
+        if SEPARATOR in out.get(slot, ""):
+            first, *extra = _split(out[slot]) or [""]
+            out[slot] = first
+            pooled = pooled + extra
+    if not pooled:
+        return
     seen = {same(out[slot]) for slot in slots if out.get(slot)}
     free = [slot for slot in slots if not out.get(slot)]
-    for _, value in sorted(pooled + [(2, value) for value in extra], key=lambda item: item[0]):
+    for value in pooled:
         if not free:
             return  # a lead keeps 4 phones and 4 emails; the row's further ones are not imported
         if same(value) not in seen:

@@ -3,6 +3,8 @@ field, and each contact's phones and emails land where the rule says: a mobile f
 phones as alternates in column order, further emails as alternate emails."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from availability.fields import LEAD_FIELDS
 from exports import EXPORTS, VCARD_LEADS, VCARDS
@@ -55,3 +57,14 @@ def test_vcards_give_every_phone_and_email_mobile_first_and_a_malformed_card_is_
     assert len(unread) == 1 and "Card 2 (Broken Card) can't be read" in unread[0].reason
     read = [lead(values(plan(mapping), card)) for card in cards if not isinstance(card, UnreadRow)]
     assert read == VCARD_LEADS
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40), max_size=6)
+)
+def test_any_card_is_read_or_reported_never_an_error(tmp_path, lines):
+    path = tmp_path / "cards.vcf"
+    path.write_text("BEGIN:VCARD\nVERSION:3.0\n" + "\n".join(lines) + "\nEND:VCARD\n", encoding="utf-8")
+    header, *cards = list(read_table(path)[1])
+    assert all(len(card) == len(header) for card in cards)
