@@ -2,8 +2,8 @@
 
 In order: a fresh enough earlier answer (the cache, per workspace); another worker already asking
 about the same address (wait for its answer: a worker briefly, Quick Send as long as that check may
-take; if it ends without an answer, ask in its turn); then whichever healthy line may be called first under
-its pace. A 429 pauses that line for every worker and the next line is tried; an unhealthy answer
+take; if it ends without an answer, ask in its turn); then whichever healthy line may be called
+first under its pace. A 429 pauses that line for every worker and the next line is tried; an unhealthy answer
 takes the line out of use. When every line must wait longer than a moment, the caller is told to
 come back later (RATE_LIMITED with the wait) instead of holding a worker.
 
