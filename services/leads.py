@@ -97,6 +97,41 @@ def in_order(condition, sort: str):
     return db.select(Lead).where(condition).order_by(*SORTS[sort])
 
 
+def _tally(workspace_id: int, *columns):
+    return (
+        db.select(*columns, LeadTally.status, db.func.sum(LeadTally.n))
+        .where(LeadTally.workspace_id == workspace_id, LeadTally.batch_id == 0)
+        .group_by(LeadTally.status)
+    )
+
+
+def status_counts(workspace_id: int) -> dict[str, int]:
+    """How many leads the workspace has in each status, from the tally (one query, a few rows)."""
+    return {status: int(n) for status, n in db.session.execute(_tally(workspace_id))}
+
+
+def _search_and_tally(workspace_id: int, condition) -> tuple[list[int], dict[str, int]]:
+    """The ids of up to FEW_MATCHES + 1 leads meeting `condition`, and status_counts, in one
+    statement: a search page reads the chips' counts without a round trip of their own."""
+    found = (
+        db.select(
+            Lead.id.label("id"),
+            db.cast(db.null(), LeadTally.status.type).label("status"),
+            db.cast(db.null(), db.BigInteger).label("n"),
+        )
+        .where(condition)
+        .limit(FEW_MATCHES + 1)
+        .subquery()  # a LIMIT inside a UNION needs a subquery on SQLite
+    )
+    ids, counts = [], {}
+    for lead_id, status, n in db.session.execute(db.union_all(db.select(found), _tally(workspace_id, db.null()))):
+        if lead_id is None:
+            counts[status] = int(n)
+        else:
+            ids.append(lead_id)
+    return ids, counts
+
+
 def count_leads(workspace_id: int, status: str | None = None) -> int:
     """How many leads the workspace has (with `status`), from the tally: a few rows, however big
     the workspace."""
@@ -116,13 +151,15 @@ FEW_MATCHES = 1000
 
 @dataclass
 class TablePage:
-    """One page of the leads table. `total` is None when a search matched more than FEW_MATCHES."""
+    """One page of the leads table. `total` is None when a search matched more than FEW_MATCHES.
+    `counts`: the workspace's leads by status (the tally, whatever the search)."""
 
     items: list[Lead]
     page: int
     per_page: int
     total: int | None
     has_next: bool
+    counts: dict[str, int]
 
     @property
     def total_label(self) -> str:
@@ -134,16 +171,18 @@ class TablePage:
 
 
 def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, page: int, per_page: int) -> TablePage:
-    """Page `page` of the leads table in `sort` order, and how many leads there are. A search has
-    no tally. Most searches match a few leads: their ids, found in one pass, give the count and the
-    page (on SQLite a search is a scan, which would otherwise run twice, for the rows and for the
+    """Page `page` of the leads table in `sort` order, and how many leads there are. A search's
+    matches are not in the tally. Most searches match a few leads: their ids, found in one pass,
+    give the count and the page (on SQLite a search is a scan, which would otherwise run twice, for the rows and for the
     count, neither stopping early). Past FEW_MATCHES the page is read by searching again, stopping
     at its last row, and the matches are not counted."""
     condition = matching(workspace_id, status, q)
+    # The tally gives the chips' counts (whatever the search) and, without a search, the total.
     if not (q or "").strip():
-        total = count_leads(workspace_id, status)
+        counts = status_counts(workspace_id)
+        total = counts.get(status, 0) if status in LeadStatus.__members__.values() else sum(counts.values())
     else:
-        found = db.session.scalars(db.select(Lead.id).where(condition).limit(FEW_MATCHES + 1)).all()
+        found, counts = _search_and_tally(workspace_id, condition)
         if len(found) <= FEW_MATCHES:
             condition, total = Lead.id.in_(found), len(found)
         else:
@@ -153,4 +192,4 @@ def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, 
     page = min(max(page, 1), 2**31 // per_page + 1)
     # One row past the page says whether there is a next one, counted or not.
     rows = db.session.scalars(in_order(condition, sort).offset((page - 1) * per_page).limit(per_page + 1)).all()
-    return TablePage(rows[:per_page], page, per_page, total, len(rows) > per_page)
+    return TablePage(rows[:per_page], page, per_page, total, len(rows) > per_page, counts)

@@ -4,6 +4,7 @@ on the address's lead (found, or created and checked like every new lead).
 The check (also the API's {"address": ...}) uses the same lines, pace and reused answers as every
 check, but the caller hears about trouble instead of waiting it out."""
 
+from flask import current_app
 from redis import RedisError
 
 from availability.addresses import InvalidAddress, guess_kind, normalise
@@ -13,7 +14,7 @@ from extensions import db
 from models import Lead, SentMessage, Workspace
 from services import leads as lead_store
 from services.checks import lead as lead_checks
-from services.checks.address import AddressChecker
+from services.checks.address import MAX_INLINE_WAIT, AddressChecker
 from services.lines import active_lines, has_line_switched_on, line_client
 from services.queue import BackgroundUnavailable
 
@@ -43,8 +44,11 @@ def check_address(workspace: Workspace, address: str) -> CheckResult:
         raise NoActiveLine("No active line configured: add or activate one on the Lines page")
     if not lines:
         return CheckResult(Outcome.LINE_UNHEALTHY, "no healthy line: see the Lines page")
+    # A person waits here: a check of this address already running (the icon's, as Send is pressed)
+    # is waited for as long as it may take (a pacing wait, then one call), not given up on.
+    wait = MAX_INLINE_WAIT + current_app.config["LINE_DEADLINE"]
     try:
-        return AddressChecker(workspace, lines).ask(address)
+        return AddressChecker(workspace, lines, wait_for_other=wait).ask(address)
     except RedisError as exc:  # no pacing without Redis: no line call either
         raise BackgroundUnavailable() from exc
 
@@ -53,9 +57,21 @@ class CannotSend(Exception):
     pass
 
 
+class NotOnIMessage(CannotSend):
+    """An email address not on iMessage: there is no SMS to fall back on."""
+
+    def __init__(self, address: str):
+        super().__init__(not_on_imessage(address))
+        self.address = address
+
+
+def not_on_imessage(address: str) -> str:
+    return f"{address} is not on iMessage and can't get an SMS: email it instead"
+
+
 def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
     """Send `text`; the returned log entry says whether the line took it. Raises InvalidAddress,
-    NoActiveLine or CannotSend (nothing was sent)."""
+    NoActiveLine, CannotSend or BackgroundUnavailable (nothing was sent)."""
     text = (text or "").strip()
     if not text:
         raise CannotSend("Write a message first")
@@ -93,7 +109,7 @@ def _channel(workspace: Workspace, address: str) -> str:
     if answer.outcome is not Outcome.UNAVAILABLE:
         raise CannotSend(f"Could not tell whether {address} is on iMessage ({answer.detail}); try again")
     if "@" in address:
-        raise CannotSend(f"{address} is not on iMessage and can't get an SMS: email it instead")
+        raise NotOnIMessage(address)
     return "sms"
 
 

@@ -1,8 +1,9 @@
 """Asking about one address, spending a line call only when nothing else can answer.
 
 In order: a fresh enough earlier answer (the cache, per workspace); another worker already asking
-about the same address (wait for its answer); then whichever healthy line may be called first under
-its pace. A 429 pauses that line for every worker and the next line is tried; an unhealthy answer
+about the same address (wait for its answer: a worker briefly, Quick Send as long as that check may
+take; if it ends without an answer, ask in its turn); then whichever healthy line may be called
+first under its pace. A 429 pauses that line for every worker and the next line is tried; an unhealthy answer
 takes the line out of use. When every line must wait longer than a moment, the caller is told to
 come back later (RATE_LIMITED with the wait) instead of holding a worker.
 
@@ -56,19 +57,34 @@ def reuse_days(workspace: Workspace) -> dict[str, float]:
 
 
 class AddressChecker:
-    def __init__(self, workspace: Workspace, lines: list[Line], *, not_before: datetime | None = None):
-        """`not_before`: answers older than this are not reused (a deliberate re-check)."""
+    def __init__(
+        self,
+        workspace: Workspace,
+        lines: list[Line],
+        *,
+        not_before: datetime | None = None,
+        wait_for_other: float = MAX_INLINE_WAIT,
+    ):
+        """`not_before`: answers older than this are not reused (a deliberate re-check).
+        `wait_for_other`: how long to wait for another check of the same address to answer."""
         self.workspace_id, self.lines, self.not_before = workspace.id, list(lines), not_before
-        self.reuse_days = reuse_days(workspace)
+        self.reuse_days, self.wait_for_other = reuse_days(workspace), wait_for_other
 
     def ask(self, address: str) -> CheckResult:
-        cached = self.cached(address)
-        if cached:
-            return cached
-        in_flight = InFlight(redis_connection(), self.workspace_id, address)
-        if not in_flight.take(IN_FLIGHT_SECONDS):
-            # Another worker is asking a line about this address right now: use its answer.
-            return self._await_other(address)
+        deadline = time.monotonic() + self.wait_for_other
+        while True:
+            cached = self.cached(address)
+            if cached:
+                return cached
+            in_flight = InFlight(redis_connection(), self.workspace_id, address)
+            if in_flight.take(IN_FLIGHT_SECONDS):
+                break
+            # Another check is asking a line about this address right now: wait for its answer.
+            # If it lets go without one (it could not tell), this check asks in its turn.
+            if time.monotonic() >= deadline:
+                return CheckResult(Outcome.RATE_LIMITED, "another check of this address is running", 2.0)
+            time.sleep(0.05)
+            db.session.expire_all()
         try:
             # A check holding the mark may have answered after the look above and let it go:
             # look again, now that no one else can be asking, before spending a call.
@@ -87,16 +103,6 @@ class AddressChecker:
         if utcnow() - row.checked_at > timedelta(days=self.reuse_days[row.result]):
             return None
         return CheckResult(Outcome(row.result), "from an earlier check")
-
-    def _await_other(self, address: str) -> CheckResult:
-        deadline = time.monotonic() + MAX_INLINE_WAIT
-        while time.monotonic() < deadline:
-            time.sleep(0.1)
-            db.session.expire_all()
-            cached = self.cached(address)
-            if cached:
-                return cached
-        return CheckResult(Outcome.RATE_LIMITED, "another check of this address is running", 2.0)
 
     def _ask_a_line(self, address: str, in_flight: InFlight) -> CheckResult:
         while self.lines:

@@ -2,6 +2,8 @@
 lead's log."""
 
 import re
+import threading
+import time
 
 import pytest
 
@@ -79,15 +81,71 @@ def test_send_finds_the_lead_that_has_the_address(app, logged_in, user, demo_lin
         assert (entry.lead_id, entry.channel) == (lead_id, "sms")
 
 
-def test_what_cannot_be_sent_is_explained_and_nothing_goes_out(app, logged_in, demo_line, demo_server):
+def test_what_cannot_be_sent_is_explained_and_the_typed_message_stays(app, logged_in, demo_line, demo_server):
     for data, words in (
-        ({"recipient": "bob@gmail.com", "message": "Hi"}, "email it instead"),
-        ({"recipient": "hello", "message": "Hi"}, "Not a valid"),
+        ({"recipient": "bob@gmail.com", "message": "Hi <Bob> & co"}, "email it instead"),
+        ({"recipient": "hello", "message": "Hi <Bob> & co"}, "Not a valid"),
         ({"recipient": "2025550142", "message": "  "}, "Write a message"),
     ):
-        response = logged_in.post("/leads/quick-send/", data=data, follow_redirects=True)
-        assert words in response.get_data(as_text=True)
+        response = logged_in.post("/leads/quick-send/", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and words in page
+        assert f'value="{data["recipient"]}"' in page
+        if data["message"].strip():
+            assert ">Hi &lt;Bob&gt; &amp; co</textarea>" in page
     assert demo_server.sent == []
+    # After "email it instead", Send is disabled and says why.
+    page = logged_in.post("/leads/quick-send/", data={"recipient": "bob@gmail.com", "message": "Hi"})
+    assert re.search(r'<button type="submit" id="send" class="primary" disabled', page.get_data(as_text=True))
+
+
+def test_the_icon_says_what_send_will_do(logged_in, demo_line):
+    def plan(typed):
+        html = icon(logged_in, typed)[1]
+        return re.search(r'data-send-label="([^"]*)" data-send-blocked="([^"]*)"', html).groups()
+
+    assert plan("2025550142") == ("Send iMessage", "")
+    assert plan("2025550143") == ("Send SMS", "")
+    label, blocked = plan("bob@gmail.com")
+    assert label == "Send" and "can&#39;t get an SMS: email it instead" in blocked
+    assert plan("hello") == ("Send", "")
+
+
+def hold_the_address(app, user, address, seconds, answer):
+    """Another check asking about `address` for `seconds` (it holds the in-flight mark), ending
+    with `answer` ("available") or without one (None)."""
+    from availability.in_flight import InFlight
+    from extensions import redis_connection
+    from models import AddressResult
+
+    with app.app_context():
+        workspace_id = db.session.get(User, user).workspace_id
+        mark = InFlight(redis_connection(), workspace_id, address)
+        assert mark.take(30)
+
+    def finish():
+        time.sleep(seconds)
+        with app.app_context():
+            if answer:
+                db.session.add(AddressResult(workspace_id=workspace_id, address=address, result=answer))
+                db.session.commit()
+            mark.release()
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("answer", ["available", None])
+def test_send_while_a_check_of_the_address_runs_waits_for_it(app, logged_in, user, demo_line, demo_server, answer):
+    """The icon's check still asking when Send is pressed, longer than a worker would wait (2 s):
+    Send waits for its answer; if it ends without one, Send asks the line itself."""
+    thread = hold_the_address(app, user, "+12025550142", 2.5 if answer else 0.5, answer)
+    response = logged_in.post("/leads/quick-send/", data={"recipient": "2025550142", "message": "Hi"})
+    thread.join()
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert demo_server.stats["calls"] == (0 if answer else 1)
+    assert [m["text"] for m in demo_server.sent] == ["Hi"]
 
 
 def test_a_send_the_line_refuses_is_logged_as_not_sent(app, logged_in, demo_line, demo_server):
