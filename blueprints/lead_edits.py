@@ -49,8 +49,9 @@ def edit(lead_id: int):
 @bp.post("/<int:lead_id>/delete")
 def delete(lead_id: int):
     lead = _lead(lead_id)
+    name = lead.name or "the lead"
     lead_store.delete_leads(current_user.workspace_id, Lead.id == lead.id)
-    flash(f"Deleted {lead.name or 'the lead'}.", "success")
+    flash(f"Deleted {name}.", "success")
     return redirect(url_for("leads.index"))
 
 

@@ -212,6 +212,7 @@ def edit_lead(workspace: Workspace, lead: Lead, data: dict) -> Edited:
             setattr(lead, f"{value.field}_norm", value.normalised)
     lead.index_for_search()
     changed = [getattr(lead, f"{field}_norm") for field, _ in ADDRESS_FIELDS] != before
+    superseded = (lead.id, lead.check_run) if lead.status == LeadStatus.CHECKING and lead.check_run else None
     if changed:
         lead.status, lead.status_before_check = LeadStatus.NOT_CHECKED, None
         lead.available_address = lead.checked_at = lead.error = None
@@ -219,6 +220,8 @@ def edit_lead(workspace: Workspace, lead: Lead, data: dict) -> Edited:
     db.session.commit()
     if not changed:
         return Edited(read, False)
+    if superseded:
+        _drop_queued([superseded])
     try:
         lead_checks.request_check(lead)
     except BackgroundUnavailable as exc:
@@ -237,11 +240,18 @@ def delete_leads(workspace_id: int, which) -> int:
     ).all()
     deleted = db.session.execute(db.delete(Lead).where(scope).execution_options(synchronize_session=False)).rowcount
     db.session.commit()
-    try:
-        drop_queued_checks([(lead_id, run) for lead_id, run in waiting if run])
-    except RedisError:
-        pass  # the jobs stay and find no lead
+    _drop_queued([(lead_id, run) for lead_id, run in waiting if run])
     return deleted
+
+
+def _drop_queued(checks: list[tuple[int, str]]) -> None:
+    """Take checks no longer wanted out of the queue, so that those asked for next don't wait
+    behind them. Only tidying: a job left (Redis away, a worker holds it) finds its run gone and
+    does nothing."""
+    try:
+        drop_queued_checks(checks)
+    except RedisError:
+        pass
 
 
 def leads_after(
