@@ -60,7 +60,9 @@ def bulk_delete():
     """Delete the selected leads, or every lead matching the table's filter: first a page saying
     which and how many (nothing is deleted), then, confirmed there, the deletion."""
     filters = _filters(request.form)
-    back = url_for("leads.index", **{name: value for name, value in filters.items() if value})
+    page = request.form.get("page", type=int)
+    # Back to the table as the user left it: same filter, same page.
+    back = url_for("leads.index", page=page, **{name: value for name, value in filters.items() if value})
     everything = bool(request.form.get("all_matching"))
     if everything:
         which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
@@ -75,7 +77,13 @@ def bulk_delete():
         names = db.session.scalars(db.select(Lead).where(which).order_by(Lead.id.desc()).limit(10)).all()
         ids = [] if everything else ids
         return render_template(
-            "leads/delete.html", count=count, names=names, ids=ids, everything=everything, filters=filters, back=back
+            "leads/delete.html",
+            count=count,
+            names=names,
+            ids=ids,
+            everything=everything,
+            filters={**filters, "page": page},
+            back=back,
         )
     deleted = lead_store.delete_leads(current_user.workspace_id, which)
     flash(f"Deleted {deleted:,} lead{'s' if deleted != 1 else ''}.", "success")
