@@ -49,6 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         dialects.sqlite_connection_settings(db.engine)
 
+    # These add their views to the api and leads blueprints, so are imported before those are registered.
+    import blueprints.api_leads  # noqa: F401
+    import blueprints.lead_edits  # noqa: F401
     from blueprints import api, auth, imports, leads, lines, operations, quick_send, settings, tokens
 
     app.register_blueprint(auth.bp)

@@ -1,10 +1,12 @@
 """The API's OpenAPI 3.1 description, served at /api/openapi.json and tested with schemathesis.
 Its schemas are in openapi_parts.py."""
 
+from blueprints import openapi_leads
 from blueprints.openapi_parts import ID, SCHEMAS, errors, json_content, path_id, ref
 
 PATHS = {
     "/api/leads": {
+        "get": openapi_leads.LIST,
         "post": {
             "summary": "Create leads (each is checked automatically)",
             "requestBody": {
@@ -37,7 +39,7 @@ PATHS = {
                 ),
                 **errors(400, 401, 413),
             },
-        }
+        },
     },
     "/api/leads/{leadId}": {
         "get": {
@@ -54,7 +56,9 @@ PATHS = {
                 ),
                 **errors(401, 404),
             },
-        }
+        },
+        "patch": openapi_leads.PATCH,
+        "delete": openapi_leads.DELETE,
     },
     "/api/leads/check-availability": {
         "get": {

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from availability.addresses import FieldValue, read_field
+from availability.addresses import FieldValue
 from availability.fields import ADDRESS_FIELDS, FIELDS, MAX_ADDRESS_LENGTH
 from availability.statuses import LeadStatus
 from extensions import db
@@ -163,6 +163,8 @@ class Lead(db.Model):
         Index("ix_lead_workspace_name", "workspace_id", "last_name", "first_name", "id"),
         Index("ix_lead_workspace_checked", "workspace_id", text("checked_at DESC"), text("id DESC")),
         Index("ix_lead_batch_status", "batch_id", "status"),
+        # The API's "changed since" (GET /api/leads?updatedSince=).
+        Index("ix_lead_workspace_updated", "workspace_id", "updated_at", "id"),
         # No index on the addresses: nothing looks a lead up by one (an import reads the
         # workspace's once), and each made an import slower (migration 0012).
     )
@@ -210,6 +212,9 @@ class Lead(db.Model):
         ForeignKey("check_batch.id", ondelete="SET NULL", name="fk_lead_batch_id")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by every write through SQLAlchemy, ORM or bulk UPDATE alike (onupdate); imports, which
+    # insert through the driver, set it themselves. NULL only if a row was written around both.
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def name(self) -> str:
@@ -218,16 +223,6 @@ class Lead(db.Model):
     @property
     def lead_status(self) -> LeadStatus:
         return LeadStatus(self.status)
-
-    def set_addresses(self, values: dict[str, str | None], region: str) -> list[FieldValue]:
-        """Store every address field as typed plus its normal form; returns what was read."""
-        read = []
-        for field, kind in ADDRESS_FIELDS:
-            value = read_field(field, kind, values.get(field), region)
-            setattr(self, field, value.raw)
-            setattr(self, f"{field}_norm", value.normalised)
-            read.append(value)
-        return read
 
     def index_for_search(self) -> None:
         self.search_text = search_text(

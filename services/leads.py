@@ -1,8 +1,10 @@
-"""Creating, finding and counting leads: shared by the leads table, the add-lead form, the API and imports."""
+"""Creating, finding and counting leads: shared by the leads table, the lead's page, the API and
+imports. Editing and deleting them: lead_edits.py."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from availability.addresses import FieldValue
+from availability.addresses import FieldValue, read_field
 from availability.fields import ADDRESS_FIELDS, FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
@@ -12,7 +14,11 @@ UNSTORABLE = "holds a character that can't be stored (a NUL or an unpaired surro
 
 
 class NoAddress(ValueError):
-    pass
+    """A lead with no valid phone number or email address: nothing could ever be checked. The
+    message says why, for people."""
+
+
+NO_ADDRESS = "A lead needs at least one phone number or email address."
 
 
 class InvalidLead(ValueError):
@@ -43,20 +49,42 @@ def _encodable(value: str) -> bool:
     return True
 
 
-def new_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue]]:
-    """A lead with every address kept as typed (invalid ones are marked, not dropped), added to the
-    session, not committed. Raises InvalidLead for fields too long or unstorable, NoAddress for a
-    lead without any address."""
+def address_rule(read: list[FieldValue]) -> None:
+    """The one rule for a lead's addresses, wherever it comes from (the form, the API, an edit, a
+    PATCH; the import holds each row to the same): it keeps invalid addresses only beside a valid
+    one. Raises NoAddress saying which addresses are wrong."""
+    if any(value.normalised for value in read):
+        return
+    typed = [value for value in read if value.raw]
+    if not typed:
+        raise NoAddress(NO_ADDRESS)
+    reasons = "; ".join(f"{FIELDS[v.field].label} “{v.raw[:60]}” is {v.problem}" for v in typed)
+    raise NoAddress(f"A lead needs at least one valid phone number or email address: {reasons}.")
+
+
+def read_lead(data: dict, region: str) -> tuple[dict[str, str], list[FieldValue]]:
+    """Every field of `data` (keys of the fields table; missing ones empty) as it would be stored,
+    and its addresses read. Raises InvalidLead for fields too long or unstorable, NoAddress by
+    address_rule."""
     values = {field: (data.get(field) or "").strip() for field in FIELDS}
     problems = {field: problem for field, value in values.items() if (problem := field_problem(field, value))}
     if problems:
         raise InvalidLead(problems)
-    if not any(values[field] for field, _ in ADDRESS_FIELDS):
-        raise NoAddress("A lead needs at least one phone number or email address.")
+    read = [read_field(field, kind, values[field], region) for field, kind in ADDRESS_FIELDS]
+    address_rule(read)
+    return values, read
+
+
+def new_lead(workspace: Workspace, data: dict) -> tuple[Lead, list[FieldValue]]:
+    """A lead with every address kept as typed (invalid ones are marked, not dropped, beside a
+    valid one), added to the session, not committed. Raises as read_lead."""
+    values, read = read_lead(data, workspace.default_region)
     lead = Lead(workspace_id=workspace.id)
     for field in NAME_FIELDS:
         setattr(lead, field, values[field])
-    read = lead.set_addresses(values, workspace.default_region)
+    for value in read:
+        setattr(lead, value.field, value.raw)
+        setattr(lead, f"{value.field}_norm", value.normalised)
     lead.index_for_search()
     db.session.add(lead)
     return lead, read
@@ -193,3 +221,19 @@ def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, 
     # One row past the page says whether there is a next one, counted or not.
     rows = db.session.scalars(in_order(condition, sort).offset((page - 1) * per_page).limit(per_page + 1)).all()
     return TablePage(rows[:per_page], page, per_page, total, len(rows) > per_page, counts)
+
+
+def leads_after(
+    workspace_id: int, *, status: str | None, updated_since: datetime | None, before_id: int | None, limit: int
+) -> tuple[list[Lead], bool]:
+    """The API's list: up to `limit` of the workspace's leads, newest first, with ids below
+    `before_id` (the previous page's last), and whether more follow."""
+    query = db.select(Lead).where(Lead.workspace_id == workspace_id)
+    if status:
+        query = query.where(Lead.status == status)
+    if updated_since:
+        query = query.where(Lead.updated_at >= updated_since)
+    if before_id:
+        query = query.where(Lead.id < before_id)
+    rows = db.session.scalars(query.order_by(Lead.id.desc()).limit(limit + 1)).all()
+    return rows[:limit], len(rows) > limit

@@ -184,8 +184,8 @@ def _insert(leads: list[tuple], upload: Upload) -> None:
     else:
         state = {**batch_checks.NO_LINE_VALUES, "status": LeadStatus.NO_ACTIVE_LINE.value, "checked_at": now}
     state = {k: (to_db(v) if to_db and hasattr(v, "isoformat") else v) for k, v in state.items()}
-    columns = [*LEAD_COLUMNS, "workspace_id", "upload_id", "created_at", *state]
-    extra = (upload.workspace_id, upload.id, now, *state.values())
+    columns = [*LEAD_COLUMNS, "workspace_id", "upload_id", "created_at", "updated_at", *state]
+    extra = (upload.workspace_id, upload.id, now, now, *state.values())
     rows = [lead + extra for lead in leads]
     with dialects.counted_in_bulk(connection, upload.workspace_id, upload.batch_id, state["status"], len(rows)):
         dialects.insert_many(connection, "lead", columns, rows)

@@ -38,7 +38,7 @@ def statuses(app, ids):
 
 
 def bulk_button(page):
-    return page.locator(".bulk button[type=submit]")
+    return page.locator(".bulk button.primary")
 
 
 def test_a_selection_survives_paging_and_only_it_is_checked(signed_in, app, user, demo_line, worker_process):

@@ -140,7 +140,8 @@ def test_upgrading_folds_the_leads_already_there_and_downgrading_restores_them(a
         lead_id, workspace_id = lead.id, workspace.id
         db.session.remove()
         downgrade(revision="0010")
-        assert db.session.get(Lead, lead_id).search_text == (
+        # One column: the model's newer columns are not there at 0010.
+        assert db.session.scalar(db.select(Lead.search_text).where(Lead.id == lead_id)) == (
             "ada (202) 555-0142 +12025550142 ada@example.com ada@example.com"
         )
         db.session.remove()

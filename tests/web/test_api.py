@@ -29,7 +29,8 @@ def test_creating_leads_returns_string_ids_and_queues_their_checks(app, client, 
                     "altPhone1": "+44 20 7946 0958",
                     "altEmail3": "a@b.co",
                 },
-                {"phone": "555-1234"},
+                # Kept as typed, invalid, beside a valid address (alone, it is refused).
+                {"phone": "555-1234", "email": "grace@example.com"},
             ]
         },
     )

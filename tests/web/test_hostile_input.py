@@ -124,9 +124,9 @@ def test_an_id_of_5000_digits_is_not_found(client, token):
 @pytest.mark.parametrize(
     "method, path, allowed",
     [
-        ("PUT", "/api/leads", "POST"),
-        ("DELETE", "/api/leads/1", "GET"),
-        ("GET", "/api/leads", "POST"),
+        ("PUT", "/api/leads", "GET, POST"),
+        ("PUT", "/api/leads/1", "GET, PATCH, DELETE"),
+        ("DELETE", "/api/leads", "GET, POST"),
         ("PATCH", "/api/leads/check-availability", "GET, POST"),
     ],
 )

@@ -8,7 +8,7 @@ import pytest
 
 from cli import create_user
 from extensions import db
-from models import ApiToken, CheckBatch, Upload
+from models import ApiToken, CheckBatch, Lead, Upload
 from services import leads as lead_store
 from services import line_admin
 from services import tokens as api_tokens
@@ -93,3 +93,10 @@ def test_lists_exports_and_polls_show_only_the_own_workspace(app, logged_in, tok
         assert db.session.scalar(db.select(db.func.count(CheckBatch.id)).where(CheckBatch.kind == "bulk")) == 1
     for body in ({"leadIds": [lead]},):
         assert logged_in.post("/api/leads/check-availability", json=body, headers=auth(token)).status_code == 404
+    assert logged_in.get("/api/leads", headers=auth(token)).json["leads"] == []
+    for confirmed in ("", "1"):  # their lead is neither named on the confirmation nor deleted
+        page = logged_in.post("/leads/bulk-delete", data={"lead_ids": [lead], "confirmed": confirmed})
+        assert "Secret" not in page.get_data(as_text=True)
+    logged_in.post("/leads/bulk-delete", data={"all_matching": "1", "confirmed": "1"})
+    with app.app_context():
+        assert db.session.get(Lead, theirs["lead_id"]) is not None
