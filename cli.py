@@ -67,7 +67,8 @@ def create_token_command(email, name):
 @click.option("--sender", default=None, help="Sender number, e.g. +15551234567.")
 @click.option("--rate-per-minute", type=click.IntRange(1, 600), default=6, show_default=True)
 def add_line_command(email, name, provider, url, secret, sender, rate_per_minute):
-    """Add an active line to EMAIL's workspace; prints its id on the last line."""
+    """Add a line to EMAIL's workspace and test it; prints its id on the last line. It is active if
+    it answered the test, else unhealthy with the reason (said on stderr)."""
     line = line_admin.add_line(
         _user(email).workspace_id,
         name=name,
@@ -76,8 +77,11 @@ def add_line_command(email, name, provider, url, secret, sender, rate_per_minute
         secret=secret,
         sender=sender,
         rate_per_minute=rate_per_minute,
+        test=True,
     )
-    click.echo(f"Added line “{line.name}”:")
+    if line.status != "active":
+        click.echo(f"Its test failed: {line.health_reason}. It stays unhealthy until a test passes.", err=True)
+    click.echo(f"Added line “{line.name}” ({line.status}):")
     click.echo(line.id)
 
 

@@ -78,7 +78,9 @@ def test_cli_creates_users_tokens_and_lines(app):
         stored = db.session.scalar(db.select(ApiToken))
         assert stored.workspace_id == user.workspace_id and token not in stored.token_hash
         line = db.session.get(Line, line_id)
-        assert (line.workspace_id, line.status, line.rate_per_minute) == (user.workspace_id, "active", 4)
+        # Nothing answers at that URL: the line is saved, tested and left Unhealthy, with the reason.
+        assert (line.workspace_id, line.status, line.rate_per_minute) == (user.workspace_id, "unhealthy", 4)
+    assert "could not connect" in result.stderr
     assert flask_command("create-user", "grace@example.com", "--password", "x").returncode != 0
 
 
