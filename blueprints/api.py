@@ -249,7 +249,8 @@ def _check_lead_list(ids):
     # An unknown id (or another workspace's) is that lead's error, not the whole request's.
     leads = list({found[as_id(t)].id: found[as_id(t)] for t in texts if as_id(t) in found}.values())
     missing = [_not_found(t) for t in texts if as_id(t) not in found]
-    _require_a_line()
+    if leads:  # as ?id= is 404 before it is "no line"
+        _require_a_line()
     if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
         # Too many to answer while the caller waits: a batch, with a URL to follow it.
         batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_([lead.id for lead in leads]))

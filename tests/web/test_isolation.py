@@ -92,4 +92,5 @@ def test_lists_exports_and_polls_show_only_the_own_workspace(app, logged_in, tok
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(CheckBatch.id)).where(CheckBatch.kind == "bulk")) == 1
     for body in ({"leadIds": [lead]},):
-        assert logged_in.post("/api/leads/check-availability", json=body, headers=auth(token)).status_code == 404
+        response = logged_in.post("/api/leads/check-availability", json=body, headers=auth(token))
+        assert response.status_code == 200 and response.json["results"][0]["status"] == "not_found"
