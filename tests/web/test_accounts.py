@@ -90,6 +90,7 @@ def test_failed_sign_ins_are_limited_per_account_and_per_address(app, client, us
         assert client.post("/login", data={"email": "ada@example.com", "password": "guess"}).status_code == 200
     blocked = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD})
     assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
+    assert 0 < int(blocked.headers["Retry-After"]) <= 601  # the window, 10 min (reset_at is whole seconds)
     # Another account from the same address is blocked too (the per-address limit).
     assert client.post("/login", data={"email": "bob@example.com", "password": "x"}).status_code == 429
 
