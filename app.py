@@ -1,6 +1,8 @@
 """The application factory: `flask --app app ...` finds create_app here."""
 
+import math
 import os
+import time
 from contextlib import suppress
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
@@ -51,8 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # These add their views to the api and leads blueprints, so are imported before those are registered.
     import blueprints.api_leads  # noqa: F401
+    import blueprints.api_uploads  # noqa: F401
     import blueprints.lead_edits  # noqa: F401
-    from blueprints import api, auth, imports, leads, lines, operations, quick_send, settings, tokens
+    from blueprints import api, api_errors, auth, imports, leads, lines, operations, quick_send, settings, tokens
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(imports.bp)
@@ -98,9 +101,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(429)
     def too_many(exc):
         message = "Too many attempts: wait a few minutes and try again."
-        if request.path.startswith("/api/"):
-            return jsonify(success=False, error=message, code=429), 429
-        return render_template("429.html", message=message), 429
+        limit = limiter.current_limit
+        seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+        if api_errors.is_api_path(request.path):
+            return api_errors.error(429, message, retryAfter=seconds)
+        return render_template("429.html", message=message), 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(413)
     def too_large(exc):

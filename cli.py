@@ -4,6 +4,7 @@ import os
 import secrets
 import subprocess
 import sys
+from contextlib import ExitStack
 
 import click
 from flask import Flask, current_app
@@ -11,6 +12,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 import embedded_redis
+import local_stack
 from extensions import db, redis_url
 from jobs.context import use_app
 from models import Line, User, Workspace
@@ -67,7 +69,8 @@ def create_token_command(email, name):
 @click.option("--sender", default=None, help="Sender number, e.g. +15551234567.")
 @click.option("--rate-per-minute", type=click.IntRange(1, 600), default=6, show_default=True)
 def add_line_command(email, name, provider, url, secret, sender, rate_per_minute):
-    """Add an active line to EMAIL's workspace; prints its id on the last line."""
+    """Add a line to EMAIL's workspace and test it; prints its id on the last line. It is active if
+    it answered the test, else unhealthy with the reason (said on stderr)."""
     line = line_admin.add_line(
         _user(email).workspace_id,
         name=name,
@@ -76,8 +79,11 @@ def add_line_command(email, name, provider, url, secret, sender, rate_per_minute
         secret=secret,
         sender=sender,
         rate_per_minute=rate_per_minute,
+        test=True,
     )
-    click.echo(f"Added line “{line.name}”:")
+    if line.status != "active":
+        click.echo(f"Its test failed: {line.health_reason}. It stays unhealthy until a test passes.", err=True)
+    click.echo(f"Added line “{line.name}” ({line.status}):")
     click.echo(line.id)
 
 
@@ -120,47 +126,45 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
     app.config["LINE_ALLOW_PRIVATE_NETWORKS"] = allow_private.lower() in ("1", "true", "yes")
     # Served over plain http on this machine: cookies without the Secure flag, or none would stick.
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, SECURE_COOKIES=False)
-    upgrade()
-    url = redis_url(app)
-    password = secrets.token_urlsafe(9)
-    user = db.session.scalar(db.select(User).where(User.email == DEMO_EMAIL))
-    if user is None:
-        user = create_user(DEMO_EMAIL, password)
-    else:
-        accounts.change_password(user, password)  # browsers signed in with the old one are signed out
+    with local_stack.stopped_by_signals(), ExitStack() as started:
+        # Each thing started is stopped on the way out, in reverse order, whatever ends the run.
+        upgrade()
+        url = redis_url(app)
+        if not app.config["REDIS_URL"]:
+            started.callback(embedded_redis.stop, app.instance_path)
+        password = secrets.token_urlsafe(9)
+        user = db.session.scalar(db.select(User).where(User.email == DEMO_EMAIL))
+        if user is None:
+            user = create_user(DEMO_EMAIL, password)
+        else:
+            accounts.change_password(user, password)  # browsers signed in with the old one are signed out
 
-    api_key = secrets.token_urlsafe(16)
-    demo = DemoLineServer(
-        "127.0.0.1",
-        demo_port,
-        api_key=api_key,
-        latency=demo_latency,
-        rate_per_minute=demo_rate,
-        error_rate=demo_error_rate,
-    ).start()
-    _register_demo_line(user, demo.url, api_key, demo_rate)
+        api_key = secrets.token_urlsafe(16)
+        demo = DemoLineServer(
+            "127.0.0.1",
+            demo_port,
+            api_key=api_key,
+            latency=demo_latency,
+            rate_per_minute=demo_rate,
+            error_rate=demo_error_rate,
+        ).start()
+        started.callback(demo.stop)
+        _register_demo_line(user, demo.url, api_key, demo_rate)
 
-    env = {**os.environ, "REDIS_URL": url}
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"], env=env) for _ in range(workers)
-    ]
-    click.secho(
-        f"\n  Open http://{host}:{port}/  and log in as  {DEMO_EMAIL}  /  {password}\n"
-        f"  Demo line: {demo.url} (phones ending in an even digit and iCloud emails are available)\n",
-        fg="green",
-        bold=True,
-    )
-    try:
+        env = {**os.environ, "REDIS_URL": url}
+        procs: list[subprocess.Popen] = []
+        started.callback(local_stack.stop_workers, procs)
+        for _ in range(workers):
+            procs.append(local_stack.start_worker([sys.executable, "-m", "flask", "--app", "app", "worker"], env))
+        click.secho(
+            f"\n  Open http://{host}:{port}/  and log in as  {DEMO_EMAIL}  /  {password}\n"
+            f"  Demo line: {demo.url} (phones ending in an even digit and iCloud emails are available)\n",
+            fg="green",
+            bold=True,
+        )
         # Werkzeug's server directly: app.run() refuses to start inside a `flask` command.
         run_simple(host, port, app, threaded=True)
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
-        demo.stop()
-        if not app.config["REDIS_URL"]:
-            embedded_redis.stop(app.instance_path)
+        click.echo("Stopping the workers, the demo line and Redis…")
 
 
 def _register_demo_line(user: User, url: str, api_key: str, rate: int) -> None:

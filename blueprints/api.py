@@ -10,16 +10,14 @@ from availability.fields import FIELDS, LEAD_FIELDS
 from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from blueprints import api_schema
-from blueprints.api_errors import ApiError, api_error, http_error, json_body
+from blueprints.api_errors import ApiError, api_error, http_error, id_text, json_body, options_in_json
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from models import CheckBatch, Lead, Upload, Workspace
+from models import CheckBatch, Lead, Workspace
 from services import quick_send
 from services import tokens as api_tokens
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
-from services.imports import uploads
-from services.imports.reader import ImportFileError
 from services.leads import InvalidLead, NoAddress, new_lead
 from services.lines import has_line_switched_on
 from services.queue import BackgroundUnavailable
@@ -29,6 +27,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_LEADS_PER_REQUEST = 1000
 
 bp.register_error_handler(ApiError, api_error)
+bp.after_request(options_in_json)
 # App-wide, for every path under /api: see api_errors.http_error.
 bp.app_errorhandler(HTTPException)(http_error)
 
@@ -49,12 +48,18 @@ def openapi():
     return jsonify(api_schema.document())
 
 
+def answer(status: str) -> bool | None:
+    """True or false only for an answer; None (JSON null) while it is pending or failed: a client
+    must never read a check that could not tell as "not on iMessage"."""
+    return {LeadStatus.AVAILABLE: True, LeadStatus.UNAVAILABLE: False}.get(status)
+
+
 def lead_json(lead: Lead) -> dict:
     body = {"id": str(lead.id)}
     body.update({field.json: getattr(lead, field.key) for field in LEAD_FIELDS})
     body.update(
         status=lead.status,
-        available={"available": True, "unavailable": False}.get(lead.status),
+        available=answer(lead.status),
         availableAddress=lead.available_address,
         checkedAt=lead.checked_at.isoformat() + "Z" if lead.checked_at else None,
         error=lead.error,
@@ -117,53 +122,32 @@ def get_lead(lead_id: int):
     return jsonify(success=True, lead=lead_json(lead))
 
 
-@bp.post("/leads/import")
-def import_leads():
-    """Upload a spreadsheet; columns are matched automatically and the import runs in the background."""
-    upload = None
-    try:
-        upload, _ = uploads.receive(g.workspace_id, request.files.get("file"))
-        uploads.start(upload, upload.mapping)
-    except ImportFileError as exc:
-        if upload is not None:  # no one is left to fix its columns: it is listed as failed, with why
-            uploads.refuse(upload, str(exc))
-        upload_id = upload.id if upload is not None else exc.upload_id
-        raise ApiError(400, str(exc), **({"uploadId": str(upload_id)} if upload_id else {})) from None
-    status_url = url_for("api.upload_status", upload_id=upload.id)
-    return jsonify(success=True, uploadId=str(upload.id), statusUrl=status_url), 202
-
-
-@bp.get("/uploads/<int:upload_id>")
-def upload_status(upload_id: int):
-    upload = owned_or_404(Upload, upload_id, g.workspace_id)
-    return jsonify(
-        success=True,
-        uploadId=str(upload.id),
-        state=upload.state,
-        filename=upload.filename,
-        rowsTotal=upload.rows_total,
-        rowsDone=upload.rows_done,
-        report=uploads.report(upload),
-        error=upload.error,
-        batchId=str(upload.batch_id) if upload.batch_id else None,
-    )
-
-
 # --- Availability checks (the spec's three calls) ---------------------------------------------
 
 NO_LINE = "No active line configured: add or activate one on the Lines page"
 
 
 def _check_json(lead: Lead) -> dict:
-    return {"leadId": str(lead.id), "available": lead.status == LeadStatus.AVAILABLE, "status": lead.status}
+    return {"leadId": str(lead.id), "available": answer(lead.status), "status": lead.status}
+
+
+def _my_leads(texts: list[str]) -> dict[int, Lead]:
+    """This workspace's leads among the ids, by id, in one query; others' are simply not there."""
+    ids = {lead_id for lead_id in map(as_id, texts) if lead_id}
+    query = db.select(Lead).where(Lead.workspace_id == g.workspace_id, Lead.id.in_(ids))
+    return {lead.id: lead for lead in db.session.scalars(query)} if ids else {}
 
 
 def _lead_or_404(raw) -> Lead:
-    lead_id = as_id(raw)
-    lead = db.session.get(Lead, lead_id) if lead_id else None
-    if lead is None or lead.workspace_id != g.workspace_id:
-        raise ApiError(404, f"Lead not found: {raw}")
+    text = id_text(raw)
+    lead = _my_leads([text]).get(as_id(text))
+    if lead is None:
+        raise ApiError(404, f"Lead not found: {text[:50]}")
     return lead
+
+
+def _not_found(text: str) -> dict:
+    return {"leadId": text, "available": None, "status": "not_found", "error": "Lead not found"}
 
 
 def _refuse(trouble: CheckResult):
@@ -230,13 +214,19 @@ def _check_lead_list(ids):
         raise ApiError(400, f"At most {MAX_LEADS_PER_REQUEST} lead ids per request")
     if not all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in ids):
         raise ApiError(400, '"leadIds" must hold lead ids (strings or integers)')
-    leads = list({lead.id: lead for lead in map(_lead_or_404, ids)}.values())
-    _require_a_line()
+    texts = list(dict.fromkeys(map(id_text, ids)))
+    found = _my_leads(texts)
+    # An unknown id (or another workspace's) is that lead's error, not the whole request's.
+    leads = list({found[as_id(t)].id: found[as_id(t)] for t in texts if as_id(t) in found}.values())
+    missing = [_not_found(t) for t in texts if as_id(t) not in found]
+    if leads:  # as ?id= is 404 before it is "no line"
+        _require_a_line()
     if len(leads) > current_app.config["API_INLINE_CHECK_LIMIT"]:
         # Too many to answer while the caller waits: a batch, with a URL to follow it.
         batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_([lead.id for lead in leads]))
+        status_url = url_for("api.batch_status", batch_id=batch.id)
         return jsonify(
-            success=True, batchId=str(batch.id), statusUrl=url_for("api.batch_status", batch_id=batch.id)
+            success=True, batchId=str(batch.id), statusUrl=status_url, errors=len(missing), results=missing
         ), 202
     results = []
     for index, lead in enumerate(leads):
@@ -250,9 +240,10 @@ def _check_lead_list(ids):
         if again or lead.status == LeadStatus.ERROR:
             result["error"] = again.trouble.detail if again else lead.error
         results.append(result)
-    errors = sum("error" in r for r in results)
-    if errors == len(results) and all(r["status"] == LeadStatus.CHECKING for r in results):
+    results += missing
+    if all("error" in r and r["status"] == LeadStatus.CHECKING for r in results):
         raise ApiError(500, f"Check failed: {results[0]['error']}")
+    errors = sum("error" in r for r in results)
     return jsonify(success=True, checked=len(results), successful=len(results) - errors, errors=errors, results=results)
 
 

@@ -63,7 +63,15 @@ PATHS = {
     "/api/leads/check-availability": {
         "get": {
             "summary": "Check one lead now",
-            "parameters": [{"name": "id", "in": "query", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "The lead's id (digits: anything else is 400; no lead of yours, 404)",
+                }
+            ],
             "responses": {
                 "200": json_content(
                     {
@@ -95,6 +103,8 @@ PATHS = {
                                             "minItems": 1,
                                             "maxItems": 1000,
                                             "items": {"type": ["string", "integer"]},
+                                            "description": "Lead ids (digits: anything else is 400); one "
+                                            "that names no lead of yours is its result's not_found",
                                         }
                                     },
                                 },
@@ -140,7 +150,7 @@ PATHS = {
                     "The leads' answers, or the address's (normalised)",
                 ),
                 "202": json_content(ref("Accepted"), "A long list: checked as a batch; follow statusUrl"),
-                **errors(400, 401, 404, 413, 429, 500, 503),
+                **errors(400, 401, 413, 429, 500, 503),
             },
         },
     },

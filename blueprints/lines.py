@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from blueprints.scoping import owned_or_404
 from extensions import db
-from models import Line
+from models import Line, LineStatus
 from services import line_admin
 
 bp = Blueprint("lines", __name__, url_prefix="/lines")
@@ -66,8 +66,8 @@ def index():
 def new():
     form = LineForm()
     if form.validate_on_submit():
-        line = line_admin.add_line(current_user.workspace_id, **_fields(form))
-        flash(f"Line “{line.name}” added and active.", "success")
+        line = line_admin.add_line(current_user.workspace_id, **_fields(form), test=True)
+        _say_how_it_went(line, "added")
         return redirect(url_for("lines.index"))
     return render_template("lines/form.html", form=form, line=None)
 
@@ -80,14 +80,16 @@ def edit(line_id: int):
         form.secret.data = ""  # never send a stored secret back to the browser
     if form.validate_on_submit():
         line_admin.update_line(line, **_fields(form))
-        flash(f"Line “{line.name}” saved.", "success")
+        _say_how_it_went(line, "saved")
         return redirect(url_for("lines.index"))
     return render_template("lines/form.html", form=form, line=line)
 
 
 @bp.post("/<int:line_id>/activate")
 def activate(line_id: int):
-    line_admin.set_active(_line(line_id), True)
+    line = _line(line_id)
+    line_admin.set_active(line, True)
+    _say_how_it_went(line, "switched on")
     return redirect(url_for("lines.index"))
 
 
@@ -112,6 +114,20 @@ def test(line_id: int):
     address = (request.form.get("address") or current_app.config["LINE_TEST_ADDRESS"]).strip()
     outcome = line_admin.test_connection(line, address)
     return render_template("lines/_test_result.html", line=line, outcome=outcome)
+
+
+def _say_how_it_went(line: Line, done: str) -> None:
+    """Saving or switching on tests the line: say what the test found."""
+    if line.status == LineStatus.ACTIVE:
+        flash(f"Line “{line.name}” {done}: it answered a test and is active.", "success")
+    elif line.status == LineStatus.UNHEALTHY:
+        flash(
+            f"Line “{line.name}” {done}, but its test failed: {line.health_reason}. "
+            "It stays Unhealthy, unused, until a test passes (fix it, or press Test connection).",
+            "error",
+        )
+    else:
+        flash(f"Line “{line.name}” {done} (inactive).", "success")
 
 
 def _fields(form: LineForm) -> dict:

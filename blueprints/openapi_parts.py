@@ -4,6 +4,10 @@ from availability.fields import LEAD_FIELDS
 
 STATUSES = ["not_checked", "checking", "available", "unavailable", "error", "no_active_line"]
 ID = {"type": "string", "pattern": "^[0-9]+$", "description": "A numeric id, as a string"}
+AVAILABLE = {
+    "type": ["boolean", "null"],
+    "description": "true: on iMessage; false: not; null: no answer yet (pending, failed, no line, not found)",
+}
 
 
 def ref(name: str) -> dict:
@@ -24,7 +28,13 @@ def errors(*codes: int) -> dict:
         500: "The check failed",
         503: "Background work is unavailable",
     }
-    return {str(code): json_content(ref("Error"), text[code]) for code in codes}
+    described = {str(code): json_content(ref("Error"), text[code]) for code in codes}
+    if 429 in codes:
+        seconds = {"type": "string", "pattern": "^[0-9]+$"}
+        described["429"]["headers"] = {
+            "Retry-After": {"required": True, "schema": seconds, "description": "Seconds, as retryAfter"}
+        }
+    return described
 
 
 def path_id(name: str) -> dict:
@@ -65,7 +75,7 @@ SCHEMAS = {
             "id": ID,
             **{field.json: {"type": "string"} for field in LEAD_FIELDS},
             "status": ref("Status"),
-            "available": {"type": ["boolean", "null"]},
+            "available": AVAILABLE,
             "availableAddress": {"type": ["string", "null"]},
             "checkedAt": {"type": ["string", "null"], "format": "date-time"},
             "error": {"type": ["string", "null"]},
@@ -77,14 +87,21 @@ SCHEMAS = {
         "required": ["leadId", "available", "status"],
         "properties": {
             "leadId": ID,
-            "available": {"type": "boolean"},
-            "status": ref("Status"),
+            "available": AVAILABLE,
+            "status": {"enum": [*STATUSES, "not_found"], "description": "not_found: no lead of yours has this id"},
             "error": {"type": ["string", "null"]},
         },
     },
     "Accepted": {
         "type": "object",
         "required": ["success", "statusUrl"],
-        "properties": {"success": {"const": True}, "batchId": ID, "uploadId": ID, "statusUrl": {"type": "string"}},
+        "properties": {
+            "success": {"const": True},
+            "batchId": ID,
+            "uploadId": ID,
+            "statusUrl": {"type": "string"},
+            "errors": {"type": "integer", "description": "A batch: how many ids named no lead of yours"},
+            "results": {"type": "array", "items": ref("CheckResult"), "description": "A batch: those ids"},
+        },
     },
 }

@@ -43,7 +43,10 @@ def add_line(
     rate_per_minute: int = 6,
     daily_cap: int | None = None,
     is_demo: bool = False,
+    test: bool = False,
 ) -> Line:
+    """`test`: call the line first; it is Active only if it answers, else Unhealthy with the reason
+    (the page and the CLI do; code setting up its own lines, e.g. the tests', need not)."""
     line = Line(
         workspace_id=workspace_id,
         name=name,
@@ -56,9 +59,12 @@ def add_line(
         is_demo=is_demo,
         status=LineStatus.ACTIVE,
     )
+    if test:
+        _judge(line, _probe(line), switch_on=True)
     db.session.add(line)
     db.session.commit()
-    _check_waiting(workspace_id)
+    if line.status == LineStatus.ACTIVE:
+        _check_waiting(workspace_id)
     return line
 
 
@@ -73,24 +79,58 @@ def update_line(
     rate_per_minute: int,
     daily_cap: int | None,
 ) -> None:
-    """A blank secret keeps the stored one: the form never shows it, so blank means unchanged."""
+    """A blank secret keeps the stored one: the form never shows it, so blank means unchanged.
+    Edited settings get a fresh verdict at once: a switched-on line is Active only if it answers
+    (paused checks then pick it up again), else Unhealthy with the reason."""
     line.name, line.provider, line.url = name, provider, url.rstrip("/")
     line.sender, line.rate_per_minute, line.daily_cap = sender, rate_per_minute, daily_cap
     if secret:
         line.secret_encrypted = _encrypt(secret)
-    if line.status == LineStatus.UNHEALTHY:
-        # Edited settings deserve a fresh verdict; paused checks pick the line up again.
-        line.status, line.health_reason = LineStatus.ACTIVE, None
+    _judge(line, _probe(line), switch_on=line.status != LineStatus.INACTIVE)
     db.session.commit()
+    if line.status == LineStatus.ACTIVE:
+        _check_waiting(line.workspace_id)
 
 
 def set_active(line: Line, active: bool) -> None:
-    # Switching a line on clears an old health verdict: the next check judges it afresh.
-    line.status = LineStatus.ACTIVE if active else LineStatus.INACTIVE
-    line.health_reason = None
-    db.session.commit()
+    """Switching a line on tests it: a line that rejects its key, or does not answer, stays
+    Unhealthy with the reason instead of coming back Active untested."""
     if active:
+        _judge(line, _probe(line), switch_on=True)
+    else:
+        line.status = LineStatus.INACTIVE
+    db.session.commit()
+    if line.status == LineStatus.ACTIVE:
         _check_waiting(line.workspace_id)
+
+
+def _probe(line: Line) -> CheckResult:
+    """One real check of LINE_TEST_ADDRESS through the line (the SSRF guard applies)."""
+    return line_client(line).check(current_app.config["LINE_TEST_ADDRESS"])
+
+
+def _judge(line: Line, result: CheckResult, *, switch_on: bool) -> None:
+    """A test's verdict on the line. Only an answer passes. `switch_on` (saving, activating): any
+    other result leaves the line Unhealthy with the reason; a plain test (the button) demotes an
+    Active line only when the line itself is at fault, as a check would (could not tell is not a
+    verdict on a line that was working)."""
+    line.health_checked_at = utcnow()
+    if result.is_answer:
+        line.health_reason = None
+        if switch_on or line.status == LineStatus.UNHEALTHY:
+            line.status = LineStatus.ACTIVE
+        return
+    reason = _failure(result)
+    if switch_on or result.outcome is Outcome.LINE_UNHEALTHY and line.status == LineStatus.ACTIVE:
+        mark_unhealthy(line, reason)
+    elif line.status != LineStatus.ACTIVE:
+        line.health_reason = reason[:300]
+
+
+def _failure(result: CheckResult) -> str:
+    if result.outcome is Outcome.RATE_LIMITED:
+        return f"rate limited before it could be tested: test it again in {int(result.retry_after or 60)} s"
+    return result.detail or result.outcome.value
 
 
 def _check_waiting(workspace_id: int) -> None:
@@ -130,14 +170,9 @@ def test_connection(line: Line, address: str) -> tuple[str, CheckResult]:
     except InvalidAddress as exc:
         return address, CheckResult(Outcome.INVALID_ADDRESS, exc.reason)
     result = line_client(line).check(normalised)
-    if result.outcome is Outcome.LINE_UNHEALTHY:
-        if line.status == LineStatus.ACTIVE:
-            mark_unhealthy(line, result.detail)
-        line.health_reason = result.detail[:300]
-    elif result.is_answer:
-        line.health_reason = None
-        if line.status == LineStatus.UNHEALTHY:
-            line.status = LineStatus.ACTIVE
-    line.health_checked_at = utcnow()
+    was = line.status
+    _judge(line, result, switch_on=False)
     db.session.commit()
+    if was != LineStatus.ACTIVE and line.status == LineStatus.ACTIVE:
+        _check_waiting(line.workspace_id)
     return normalised, result

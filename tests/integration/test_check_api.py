@@ -82,7 +82,7 @@ def test_401_without_a_valid_token(client, demo_line):
         )
 
 
-def test_404_for_unknown_leads_and_other_workspaces(app, client, user, token, demo_line):
+def test_unknown_leads_are_404_alone_and_a_per_lead_error_in_a_list(app, client, user, token, demo_line):
     from cli import create_user
 
     with app.app_context():
@@ -91,15 +91,31 @@ def test_404_for_unknown_leads_and_other_workspaces(app, client, user, token, de
             lead_store.create_lead(db.session.get(Workspace, other.workspace_id), {"phone": "2025550142"})[0].id
         )
     mine = lead(app, user, phone="2025550144")
-    for missing in (theirs, "999999", "507f1f77bcf86cd799439011"):
+    for missing in (theirs, "999999", "3000000000"):
         assert_error(
             client.get(f"/api/leads/check-availability?id={missing}", headers=auth(token)), 404, "lead not found"
         )
-        assert_error(
-            client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": [mine, missing]}),
-            404,
-            missing,
+        response = client.post(
+            "/api/leads/check-availability", headers=auth(token), json={"leadIds": [mine, missing, int(missing)]}
         )
+        assert response.status_code == 200
+        assert response.json == {
+            "success": True,
+            "checked": 2,
+            "successful": 1,
+            "errors": 1,
+            "results": [
+                {"leadId": mine, "available": True, "status": "available"},
+                {"leadId": missing, "available": None, "status": "not_found", "error": "Lead not found"},
+            ],
+        }
+
+
+def test_an_id_that_is_not_a_number_is_400(client, token, demo_line):
+    for bad in ("abc", "507f1f77bcf86cd799439011", "²", "-1", "1.0"):
+        assert_error(client.get("/api/leads/check-availability", query_string={"id": bad}, headers=auth(token)), 400)
+        response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": ["1", bad]})
+        assert_error(response, 400, "whole numbers")
 
 
 @pytest.mark.parametrize(
@@ -136,9 +152,20 @@ def test_500_when_the_line_cannot_tell(app, client, user, token, demo_line, demo
         500,
         "check failed",
     )
-    # The lead is not given up on: it waits for the background retry, never Unavailable.
-    status = client.get(f"/api/leads/{lead_id}", headers=auth(token)).json["lead"]["status"]
-    assert status == "checking"
+    # The lead is not given up on: it waits for the background retry, never Unavailable, and its
+    # answer is null (pending), not false (not on iMessage).
+    got = client.get(f"/api/leads/{lead_id}", headers=auth(token)).json["lead"]
+    assert (got["status"], got["available"]) == ("checking", None)
+
+
+def test_a_lead_whose_check_failed_is_null_beside_one_answered(app, client, user, token, demo_line, demo_server):
+    answered, failing = lead(app, user, phone="2025550142"), lead(app, user, phone="2025550144")
+    assert client.get(f"/api/leads/check-availability?id={answered}", headers=auth(token)).json["available"]
+    demo_server.error_rate = 1.0
+    response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": [answered, failing]})
+    assert response.status_code == 200 and response.json["errors"] == 1
+    pending = response.json["results"][1]
+    assert (pending["leadId"], pending["status"], pending["available"]) == (failing, "checking", None)
 
 
 def test_429_with_retry_after_when_the_lines_are_at_their_pace(app, client, user, token, demo_line):
@@ -150,13 +177,15 @@ def test_429_with_retry_after_when_the_lines_are_at_their_pace(app, client, user
     response = client.post("/api/leads/check-availability", headers=auth(token), json={"address": "+12025550144"})
     assert_error(response, 429, "rate limit")
     assert isinstance(response.json["retryAfter"], int) and 50 <= response.json["retryAfter"] <= 60
+    assert response.headers["Retry-After"] == str(response.json["retryAfter"])
 
 
 def test_long_lists_become_a_batch(app, client, user, token, demo_line, run_worker):
     app.config["API_INLINE_CHECK_LIMIT"] = 2
     ids = [lead(app, user, phone=f"20255501{40 + n}") for n in range(3)]
-    response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": ids})
+    response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": [*ids, "999999"]})
     assert response.status_code == 202 and response.json["success"] is True
+    assert response.json["errors"] == 1 and response.json["results"][0]["status"] == "not_found"
     status_url = response.json["statusUrl"]
     assert status_url == f"/api/batches/{response.json['batchId']}"
     running = client.get(status_url, headers=auth(token)).json
@@ -180,6 +209,7 @@ def test_a_list_that_meets_the_rate_limit_goes_on_in_the_background(app, client,
     ids = [lead(app, user, phone=f"20255501{40 + n}") for n in range(3)]
     response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": ids})
     assert_error(response, 429, "rate limit")
+    assert response.headers["Retry-After"] == str(response.json["retryAfter"])
     statuses = [client.get(f"/api/leads/{i}", headers=auth(token)).json["lead"]["status"] for i in ids]
     assert statuses == ["available", "checking", "checking"]  # none lost, none marked for it
     with app.app_context():

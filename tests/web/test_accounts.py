@@ -78,7 +78,9 @@ def test_cli_creates_users_tokens_and_lines(app):
         stored = db.session.scalar(db.select(ApiToken))
         assert stored.workspace_id == user.workspace_id and token not in stored.token_hash
         line = db.session.get(Line, line_id)
-        assert (line.workspace_id, line.status, line.rate_per_minute) == (user.workspace_id, "active", 4)
+        # Nothing answers at that URL: the line is saved, tested and left Unhealthy, with the reason.
+        assert (line.workspace_id, line.status, line.rate_per_minute) == (user.workspace_id, "unhealthy", 4)
+    assert "could not connect" in result.stderr
     assert flask_command("create-user", "grace@example.com", "--password", "x").returncode != 0
 
 
@@ -88,6 +90,7 @@ def test_failed_sign_ins_are_limited_per_account_and_per_address(app, client, us
         assert client.post("/login", data={"email": "ada@example.com", "password": "guess"}).status_code == 200
     blocked = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD})
     assert blocked.status_code == 429 and "Too many attempts" in blocked.get_data(as_text=True)
+    assert 0 < int(blocked.headers["Retry-After"]) <= 601  # the window, 10 min (reset_at is whole seconds)
     # Another account from the same address is blocked too (the per-address limit).
     assert client.post("/login", data={"email": "bob@example.com", "password": "x"}).status_code == 429
 

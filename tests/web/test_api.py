@@ -92,7 +92,6 @@ def test_another_workspaces_lead_is_not_found(app, client, token):
         "/api/leads/check-availability?id=3000000000",
         "/api/batches/3000000000",
         "/api/uploads/99999999999",
-        "/api/leads/check-availability?id=%C2%B2",
     ],
 )
 def test_ids_no_row_can_have_are_404_not_a_database_error(client, token, url):
@@ -107,3 +106,23 @@ def test_the_page_poll_and_bulk_check_ignore_ids_no_row_can_have(logged_in):
     assert response.status_code == 286
     response = logged_in.post("/leads/bulk-check", data={"lead_ids": ["3000000000", "²"]}, follow_redirects=True)
     assert response.status_code == 200
+
+
+def test_every_api_path_answers_json_whatever_the_method(client, token):
+    # With test_hostile_input.py's 405s: unknown paths, unknown methods, and OPTIONS.
+    for headers in ({}, auth(token)):
+        for method, url, code in [
+            ("GET", "/api", 404),
+            ("GET", "/api/nope", 404),
+            ("GET", "/api/leads/abc", 404),
+            ("TRACE", "/api/leads", 405),
+            ("BREW", "/api/leads", 405),
+        ]:
+            response = client.open(url, method=method, headers=headers)
+            assert (response.status_code, response.json["code"]) == (code, code), (method, url)
+            assert response.json["success"] is False
+            if code == 405:
+                assert "OPTIONS" in response.headers["Allow"]
+    response = client.options("/api/leads/check-availability", headers=auth(token))
+    assert response.status_code == 200 and response.is_json
+    assert {"GET", "POST"} <= set(response.json["allow"]) and "POST" in response.headers["Allow"]

@@ -114,11 +114,11 @@ def test_a_request_the_database_refuses_stores_none_of_its_leads(app, client, to
         assert leads_stored(app) == []
 
 
-def test_an_id_of_5000_digits_is_not_found(client, token):
+def test_an_id_of_5000_digits_is_not_found(client, token, demo_line):
     huge = "9" * 5000
     assert client.get(f"/api/leads/check-availability?id={huge}", headers=auth(token)).status_code == 404
     response = client.post("/api/leads/check-availability", headers=auth(token), json={"leadIds": [huge]})
-    assert response.status_code == 404 and response.json["success"] is False
+    assert response.status_code == 200 and response.json["results"][0]["status"] == "not_found"
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,8 @@ def test_adding_a_line_encrypts_its_secret_and_never_shows_it_again(app, logged_
     assert response.status_code == 302
     with app.app_context():
         line = only_line()
-        assert line.status == "active" and line.url == "http://127.0.0.1:1234"
+        # Nothing answers there: saved, tested, and Unhealthy (tests/web/test_line_verdicts.py).
+        assert line.status == "unhealthy" and line.url == "http://127.0.0.1:1234"
         assert "hunter2" not in line.secret_encrypted
         assert app.extensions["secrets_box"].decrypt(line.secret_encrypted) == "hunter2-password"
         line_id = line.id
@@ -107,20 +108,10 @@ def test_test_connection_maps_an_auth_failure_and_marks_the_line_unhealthy(app, 
 
 
 def test_test_connection_to_a_dead_server_says_it_could_not_answer(app, logged_in, demo_line):
-    from services import line_admin
-
     with app.app_context():
-        line = only_line()
-        line_admin.update_line(
-            line,
-            name="x",
-            provider="bluebubbles",
-            url="http://127.0.0.1:9",
-            secret="pw",
-            sender=None,
-            rate_per_minute=6,
-            daily_cap=None,
-        )
+        # The server goes away after the line was saved (saving it now would find it Unhealthy).
+        only_line().url = "http://127.0.0.1:9/api/partner/v3"
+        db.session.commit()
     html = logged_in.post(f"/lines/{demo_line}/test", data={}).get_data(as_text=True)
     assert "could not answer" in html
     with app.app_context():
