@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         dialects.sqlite_connection_settings(db.engine)
 
-    from blueprints import api, auth, imports, leads, lines, operations, quick_send, settings, tokens
+    from blueprints import api, auth, imports, leads, lines, operations, quick_send, settings, team, tokens
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(imports.bp)
@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(quick_send.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(team.bp)
+    app.register_blueprint(team.join_bp)
     app.register_blueprint(api.bp)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply to it.
     csrf.exempt(api.bp)
@@ -98,6 +100,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify(success=False, error=message, code=429), 429
         return render_template("429.html", message=message), 429
+
+    @app.errorhandler(403)
+    def owner_only(exc):
+        # Pages only the workspace's owner may use (blueprints/roles.py); the API's answers are its own.
+        if request.path.startswith("/api/"):
+            return jsonify(success=False, error="Forbidden", code=403), 403
+        return render_template("403.html", message=exc.description), 403
 
     @app.errorhandler(413)
     def too_large(exc):
