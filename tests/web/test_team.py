@@ -9,7 +9,7 @@ import pytest
 from cli import create_user
 from extensions import db
 from models import Invitation, User
-from support import PASSWORD, flask_command
+from support import PASSWORD
 
 
 def _sign_in(app, email):
@@ -100,18 +100,21 @@ def test_the_owner_hands_over_and_cannot_remove_themselves(app, logged_in, user,
 
 
 def test_the_cli_adds_members_and_prints_invitation_links(app, user):
-    result = flask_command(
-        "create-user", "Erin@Example.com", "--password", PASSWORD, "--workspace-of", "ada@example.com"
-    )
-    assert result.returncode == 0 and "member of workspace" in result.stdout, result.stderr
-    result = flask_command(
-        "invite", "fay@example.com", "--workspace-of", "ada@example.com", "--base-url", "https://x.test/"
-    )
-    link = result.stdout.strip().splitlines()[-1]
-    assert result.returncode == 0 and re.fullmatch(r"https://x\.test/join/[\w-]{40,}", link), result.stderr
-    assert flask_command(
-        "create-user", "gil@example.com", "--password", "x", "--workspace-of", "nobody@x.com"
-    ).returncode
+    cli = app.test_cli_runner()  # in this process: a subprocess per command costs seconds
+    with app.app_context():  # as `flask` gives the commands
+        result = cli.invoke(
+            args=["create-user", "Erin@Example.com", "--password", PASSWORD, "--workspace-of", "ada@example.com"]
+        )
+        assert result.exit_code == 0 and "member of workspace" in result.output, result.output
+        result = cli.invoke(
+            args=["invite", "fay@example.com", "--workspace-of", "ada@example.com", "--base-url", "https://x.test/"]
+        )
+        link = result.output.strip().splitlines()[-1]
+        assert result.exit_code == 0 and re.fullmatch(r"https://x\.test/join/[\w-]{40,}", link), result.output
+        result = cli.invoke(
+            args=["create-user", "gil@example.com", "--password", "x", "--workspace-of", "nobody@x.com"]
+        )
+        assert result.exit_code != 0 and "No user nobody@x.com" in result.output
     with app.app_context():
         ada = db.session.get(User, user)
         erin = db.session.scalar(db.select(User).where(User.email == "erin@example.com"))
