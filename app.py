@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import blueprints.api_leads  # noqa: F401
     import blueprints.api_uploads  # noqa: F401
     import blueprints.lead_edits  # noqa: F401
-    from blueprints import api, api_errors, auth, imports, leads, lines, operations, quick_send, settings, tokens
+    from blueprints import api, api_errors, auth, imports, leads, lines, operations, quick_send, settings, team, tokens
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(imports.bp)
@@ -65,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(quick_send.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(team.bp)
+    app.register_blueprint(team.join_bp)
     app.register_blueprint(api.bp)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply to it.
     csrf.exempt(api.bp)
@@ -106,6 +108,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         if api_errors.is_api_path(request.path):
             return api_errors.error(429, message, retryAfter=seconds)
         return render_template("429.html", message=message), 429, {"Retry-After": str(seconds)}
+
+    @app.errorhandler(403)
+    def owner_only(exc):
+        # Pages only the workspace's owner may use (blueprints/roles.py); the API's answers are its own.
+        if api_errors.is_api_path(request.path):
+            return api_errors.error(403, "Forbidden")
+        return render_template("403.html", message=exc.description), 403
 
     @app.errorhandler(413)
     def too_large(exc):

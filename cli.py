@@ -15,8 +15,8 @@ import embedded_redis
 import local_stack
 from extensions import db, redis_url
 from jobs.context import use_app
-from models import Line, User, Workspace
-from services import accounts, line_admin
+from models import Line, User
+from services import accounts, line_admin, members
 from services import tokens as api_tokens
 
 
@@ -27,28 +27,38 @@ def _user(email: str) -> User:
     return user
 
 
-def create_user(email: str, password: str) -> User:
-    """A new user in a workspace of their own."""
-    email = email.strip().lower()
-    if db.session.scalar(db.select(User).where(User.email == email)):
-        raise click.ClickException(f"User {email} already exists")
-    workspace = Workspace(name=email, default_region=current_app.config["DEFAULT_REGION"])
-    db.session.add(workspace)
-    db.session.flush()
-    user = User(email=email, workspace_id=workspace.id)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
+def create_user(email: str, password: str, workspace_of: str | None = None) -> User:
+    """A new user owning a workspace of their own or, with `workspace_of`, a member of that user's."""
+    try:
+        if workspace_of:
+            return members.add_member(_user(workspace_of).workspace_id, email, password)
+        return members.create_owner(email, password, current_app.config["DEFAULT_REGION"])
+    except members.TeamError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("create-user")
 @click.argument("email")
 @click.option("--password", required=True, help="The user's password.")
-def create_user_command(email, password):
-    """Create a user and their workspace."""
-    user = create_user(email, password)
-    click.echo(f"Created {user.email} (workspace {user.workspace_id})")
+@click.option("--workspace-of", default=None, metavar="EXISTING_EMAIL", help="Join this user's workspace as a member.")
+def create_user_command(email, password, workspace_of):
+    """Create a user owning a new workspace, or a member of an existing one."""
+    user = create_user(email, password, workspace_of)
+    click.echo(f"Created {user.email} ({user.role} of workspace {user.workspace_id})")
+
+
+@click.command("invite")
+@click.argument("email")
+@click.option("--workspace-of", required=True, metavar="EXISTING_EMAIL", help="Invite to this user's workspace.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where the app is served.")
+def invite_command(email, workspace_of, base_url):
+    """Invite EMAIL to join a workspace; prints the link (valid 7 days, once) alone on the last line."""
+    try:
+        token = members.invite(_user(workspace_of), email)
+    except members.TeamError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Invitation for {email} (send it to them; it is not shown again):")
+    click.echo(f"{base_url.rstrip('/')}/join/{token}")
 
 
 @click.command("create-token")
@@ -196,6 +206,7 @@ def _register_demo_line(user: User, url: str, api_key: str, rate: int) -> None:
 def register(app: Flask) -> None:
     for command in (
         create_user_command,
+        invite_command,
         create_token_command,
         add_line_command,
         rotate_line_secrets_command,

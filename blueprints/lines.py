@@ -9,12 +9,14 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from blueprints.roles import owner_only
 from blueprints.scoping import owned_or_404
 from extensions import db
 from models import Line, LineStatus
 from services import line_admin
 
 bp = Blueprint("lines", __name__, url_prefix="/lines")
+owner_only(bp, "lines")
 
 
 class LineForm(FlaskForm):

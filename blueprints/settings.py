@@ -1,6 +1,7 @@
-"""The workspace's Settings page: periodic re-check and how long line answers are reused."""
+"""The workspace's Settings page: periodic re-check and how long line answers are reused (the
+owner's to change; a member sees their own account's links)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
@@ -8,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from extensions import db
+from services import members
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -39,6 +41,10 @@ def _signed_in():
 def index():
     workspace = current_user.workspace
     form = SettingsForm(obj=workspace)
+    if not current_user.is_owner:
+        if form.is_submitted():
+            abort(403, description="Only the workspace's owner changes its settings.")
+        return render_template("settings/index.html", owner=members.owner_of(current_user.workspace_id))
     if form.validate_on_submit():
         form.populate_obj(workspace)
         db.session.commit()

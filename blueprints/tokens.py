@@ -6,12 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from blueprints.roles import owner_only
 from blueprints.scoping import owned_or_404
 from extensions import db
 from models import ApiToken
 from services import tokens as api_tokens
 
 bp = Blueprint("tokens", __name__, url_prefix="/settings/tokens")
+owner_only(bp, "API tokens")
 
 
 class TokenForm(FlaskForm):

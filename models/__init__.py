@@ -12,7 +12,7 @@ from availability.addresses import FieldValue
 from availability.fields import ADDRESS_FIELDS, FIELDS, MAX_ADDRESS_LENGTH
 from availability.statuses import LeadStatus
 from extensions import db
-from models.accounts import ApiToken, User, Workspace
+from models.accounts import ApiToken, Invitation, Role, User, Workspace
 from models.search import search_fold, search_text
 from models.types import Str, utcnow
 
@@ -21,10 +21,12 @@ __all__ = [
     "AddressResult",
     "ApiToken",
     "CheckBatch",
+    "Invitation",
     "Lead",
     "LeadTally",
     "Line",
     "LineStatus",
+    "Role",
     "SentMessage",
     "Str",
     "Upload",

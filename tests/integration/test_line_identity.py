@@ -71,6 +71,9 @@ def test_the_migration_gives_each_line_already_there_a_key_of_its_own(app, user)
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
+        # End the read's transaction: on PostgreSQL it would hold a lock on "user" that the
+        # downgrade's ALTER TABLEs wait for, for ever.
+        db.session.remove()
         config = app.extensions["migrate"].migrate.get_config()
         downgrade(revision=ScriptDirectory.from_config(config).get_revision("0014").down_revision)
         try:

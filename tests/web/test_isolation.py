@@ -1,16 +1,18 @@
 """Workspaces never see each other: every route of the app (UI and API) with an id in its URL,
-given another workspace's id, answers 404. New routes are covered automatically: a route whose id
-this test does not know fails it until it is added below."""
+given another workspace's id, answers 404, to its owner and to its members alike. New routes are
+covered automatically: a route whose id this test does not know fails it until it is added below.
+A removed member is out at once, and an invitation joins its own workspace only."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from cli import create_user
 from extensions import db
-from models import ApiToken, CheckBatch, Lead, Upload
+from models import ApiToken, CheckBatch, Invitation, Lead, Upload, User, utcnow
 from services import leads as lead_store
-from services import line_admin
+from services import line_admin, members
 from services import tokens as api_tokens
 from services.checks import batches as batch_checks
 from support import PASSWORD, auth, failed_check_of
@@ -40,9 +42,15 @@ def theirs(app):
         )
         db.session.add(upload)
         api_tokens.create_token(owner, "eve's token")
+        members.invite(owner, "mallory@example.com")
         db.session.commit()
         token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.workspace_id == owner.workspace_id))
         return {
+            "member_id": create_user("eves.member@example.com", PASSWORD, workspace_of="eve@example.com").id,
+            "invitation_id": db.session.scalar(db.select(Invitation.id)),
+            # An invitation link is a credential of its own, not an id: one naming nothing is 404
+            # (which workspace a real one joins is tested below).
+            "token": "no-such-invitation",
             "lead_id": lead.id,
             "line_id": line.id,
             "batch_id": batch.id,
@@ -58,16 +66,37 @@ def routes_with_ids(app):
             yield rule
 
 
-def test_every_route_with_an_id_is_404_for_another_workspace(app, logged_in, token, theirs):
+# Pages only an owner may use answer a member 403 whatever the id, which tells nothing either.
+OWNER_ONLY = ("/lines/", "/settings/tokens/", "/settings/team/")
+
+
+@pytest.fixture
+def member(app, user):
+    """A member (not the owner) of the test user's workspace; returns their id."""
+    with app.app_context():
+        return create_user("bob@example.com", PASSWORD, workspace_of="ada@example.com").id
+
+
+def _sign_in(app, email, remember=False):
+    browser = app.test_client()
+    data = {"email": email, "password": PASSWORD, **({"remember": "y"} if remember else {})}
+    assert browser.post("/login", data=data).status_code == 302
+    return browser
+
+
+@pytest.mark.parametrize("role", ["owner", "member"])
+def test_every_route_with_an_id_is_404_for_another_workspace(app, logged_in, member, token, theirs, role):
+    browser = logged_in if role == "owner" else _sign_in(app, "bob@example.com")
     checked = 0
     for rule in routes_with_ids(app):
         unknown = rule.arguments - theirs.keys()
         assert not unknown, f"{rule.rule}: teach this test which object {unknown} names"
         url = _url(rule, theirs)
         headers = auth(token) if rule.rule.startswith("/api/") else {}
+        expected = {404, 403} if role == "member" and rule.rule.startswith(OWNER_ONLY) else {404}
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = logged_in.open(url, method=method, headers=headers)
-            assert response.status_code == 404, (method, url, response.status_code)
+            response = browser.open(url, method=method, headers=headers)
+            assert response.status_code in expected, (method, url, response.status_code)
             checked += 1
     assert checked >= 15
 
@@ -101,3 +130,82 @@ def test_lists_exports_and_polls_show_only_the_own_workspace(app, logged_in, tok
     logged_in.post("/leads/bulk-delete", data={"all_matching": "1", "confirmed": "1"})
     with app.app_context():
         assert db.session.get(Lead, theirs["lead_id"]) is not None
+
+
+def test_a_member_sees_their_workspace_only(app, user, member, theirs):
+    with app.app_context():
+        lead_store.create_lead(db.session.get(User, user).workspace, {"first_name": "Ours", "phone": "2025550143"})
+    bob = _sign_in(app, "bob@example.com")
+    for url in ("/leads/", "/leads/export.csv", "/leads/import/"):
+        html = bob.get(url).get_data(as_text=True)
+        assert not any(mark in html for mark in ("Secret", "eve.csv", "eve@")), url
+    assert "Ours" in bob.get("/leads/").get_data(as_text=True)
+
+
+def _out(browser) -> bool:
+    response = browser.get("/leads/")
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_removed_member_is_out_at_once_cookies_and_tokens(app, logged_in, member, token):
+    with app.app_context():  # as if bob had made one while he owned the workspace
+        bobs_token = api_tokens.create_token(db.session.get(User, member), "bob's")
+    bob = _sign_in(app, "bob@example.com", remember=True)
+    remembered = app.test_client()  # only bob's remember-me cookie
+    remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    remembered.set_cookie(remember_cookie, bob.get_cookie(remember_cookie).value)
+    assert not _out(bob) and not _out(remembered)
+    assert bob.get("/api/leads/check-availability?id=1", headers=auth(bobs_token)).status_code == 404
+
+    response = logged_in.post(f"/settings/team/members/{member}/remove", follow_redirects=True)
+    assert "bob@example.com was removed" in response.get_data(as_text=True)
+    assert _out(bob) and _out(remembered)
+    assert bob.get("/api/leads/check-availability?id=1", headers=auth(bobs_token)).status_code == 401
+    # The workspace's own token (the owner's) goes on working.
+    assert bob.get("/api/leads/check-availability?id=1", headers=auth(token)).status_code == 404
+    assert app.test_client().post("/login", data={"email": "bob@example.com", "password": PASSWORD}).status_code == 200
+
+
+def test_an_invitation_joins_its_own_workspace_only(app, user, theirs):
+    with app.app_context():
+        link = members.invite(db.session.get(User, user), "carol@example.com")
+        eve_workspace = db.session.scalar(db.select(User.workspace_id).where(User.email == "eve@example.com"))
+    carol = app.test_client()
+    # A workspace named in the form (or the query) is ignored: the link alone decides.
+    response = carol.post(
+        f"/join/{link}?workspace_id={eve_workspace}",
+        data={"password": PASSWORD, "repeat": PASSWORD, "workspace_id": eve_workspace},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        joined = db.session.scalar(db.select(User).where(User.email == "carol@example.com"))
+        assert (joined.workspace_id, joined.role) == (db.session.get(User, user).workspace_id, "member")
+    assert "Secret" not in carol.get("/leads/").get_data(as_text=True)
+
+
+def test_a_used_expired_or_withdrawn_link_says_so(app, user):
+    with app.app_context():
+        ada = db.session.get(User, user)
+        used, expired, withdrawn = (members.invite(ada, f"{name}@example.com") for name in ("u", "x", "w"))
+        db.session.execute(
+            db.update(Invitation)
+            .where(Invitation.email == "x@example.com")
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        members.revoke_invitation(db.session.scalar(db.select(Invitation).where(Invitation.email == "w@example.com")))
+    browser = app.test_client()
+    assert browser.post(f"/join/{used}", data={"password": PASSWORD, "repeat": PASSWORD}).status_code == 302
+    browser.post("/logout")
+    for link, status, says in (
+        (used, 410, "already used"),
+        (expired, 410, "expired on"),
+        (withdrawn, 410, "withdrawn"),
+        ("made-up", 404, "not valid"),
+    ):
+        for response in (
+            browser.get(f"/join/{link}"),
+            browser.post(f"/join/{link}", data={"password": PASSWORD, "repeat": PASSWORD}),
+        ):
+            assert response.status_code == status and says in response.get_data(as_text=True), link
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 2  # ada and the one who used the link
