@@ -6,6 +6,7 @@ import time
 from contextlib import suppress
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from redis import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # A global too, not only the templates' context: macros imported without context (leads/_macros)
+    # can then tell an owner from a member.
+    app.jinja_env.globals["current_user"] = current_user
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app))
     # Redis down must not lock everyone out: the limit is skipped until it is back.
