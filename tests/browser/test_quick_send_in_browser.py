@@ -115,3 +115,15 @@ def test_the_button_says_what_send_will_do_and_a_failed_send_keeps_the_message(s
     page.fill("#recipient", "bob@gmail.com")
     page.keyboard.press("Tab")  # leaving the field checks at once
     expect(send).to_be_disabled()
+
+
+def test_send_pressed_at_once_on_a_phone_screen_sends(signed_in, demo_line):
+    """At 390 px the input fills its row: "Checking…", shown as the field loses focus to the
+    button's press, once wrapped onto a new row and pushed Send down before the press ended."""
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_quick_send(page)
+    page.fill("textarea[name=message]", "Hello")
+    page.fill("#recipient", "+1 202 555 0162")
+    page.click("#send")
+    expect(page.locator(".flash")).to_contain_text("to +12025550162 through Demo")
