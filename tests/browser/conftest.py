@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from support import PASSWORD, start_flask
+from support import PASSWORD, start_flask, wait_for
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -26,9 +26,16 @@ def live_server(app):
 
 
 @pytest.fixture
-def worker_process(tmp_path):
-    """A long-running `flask worker`, as in production, for the length of the test."""
+def worker_process(app, tmp_path):
+    """A long-running `flask worker`, as in production, for the length of the test: ready (registered
+    in Redis) before the test goes on, so a page's wait is for the check, not for Python starting up
+    on a busy machine (CI runs two suites at once)."""
+    from rq import Worker
+
+    from extensions import redis_connection
+
     proc = start_flask("worker", log=tmp_path / "worker.log")
+    assert wait_for(lambda: Worker.count(connection=redis_connection(app)) > 0, 60), "the worker never started"
     yield proc
     proc.terminate()
     proc.wait(timeout=30)

@@ -71,7 +71,8 @@ def test_send_a_message_and_see_it_in_the_leads_log(signed_in, demo_line, demo_s
     assert demo_server.sent[0]["to"] == ["grace@icloud.com"]
     # The new lead is in the table, checked without a second line call (the icon's answer is reused).
     page.click("text=All leads")
-    expect(page.locator("tbody tr").first).to_have_attribute("data-status", "available")
+    # The row changes on the page's 2 s poll, once the worker's check is done.
+    expect(page.locator("tbody tr").first).to_have_attribute("data-status", "available", timeout=15_000)
     assert demo_server.stats["calls"] == 1
 
 
