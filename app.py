@@ -120,6 +120,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             return api_errors.error(403, "Forbidden")
         return render_template("403.html", message=exc.description), 403
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it whatever the page links; the icon is the SVG in static/.
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
     @app.errorhandler(413)
     def too_large(exc):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
