@@ -120,6 +120,27 @@ def create_app(test_config: dict | None = None) -> Flask:
             return api_errors.error(403, "Forbidden")
         return render_template("403.html", message=exc.description), 403
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it whatever the page links; the icon is the SVG in static/.
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        if api_errors.is_api_path(request.path):
+            return api_errors.http_error(exc)
+        return render_template("404.html"), 404
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        # The failure may have left the session's transaction broken: roll back before anything
+        # else, and render without the signed-in user (bare), whose loading queries the database.
+        with suppress(Exception):
+            db.session.rollback()
+        if api_errors.is_api_path(request.path):
+            return api_errors.http_error(exc)
+        return render_template("500.html", bare=True), 500
+
     @app.errorhandler(413)
     def too_large(exc):
         limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
