@@ -82,6 +82,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     _address("alt_email3", "altEmail3", "Alternate email 3", Kind.EMAIL, "altemail3 alternateemail3 secondaryemail3"),
 )
 FIELDS = {field.key: field for field in LEAD_FIELDS}
+BY_JSON = {field.json: field for field in LEAD_FIELDS}
 NAME_FIELDS = tuple(field.key for field in LEAD_FIELDS if field.kind is None)
 ADDRESS_FIELDS: tuple[tuple[str, Kind], ...] = tuple(
     (field.key, field.kind) for field in LEAD_FIELDS if field.kind is not None

@@ -87,7 +87,7 @@ def create_leads():
             try:
                 created.append(new_lead(workspace, data)[0])
             except InvalidLead as exc:
-                problem = "; ".join(f"{FIELDS[field].json} {why}" for field, why in exc.problems.items())
+                problem = invalid_fields(exc)
             except NoAddress as exc:
                 problem = str(exc)
         if problem:
@@ -102,6 +102,11 @@ def create_leads():
         except BackgroundUnavailable:
             break  # the leads are saved; they stay Not checked until background work is back
     return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created], errors=problems), 201
+
+
+def invalid_fields(exc: InvalidLead) -> str:
+    """Why a lead's fields can't be stored, naming each by its JSON name."""
+    return "; ".join(f"{FIELDS[field].json} {why}" for field, why in exc.problems.items())
 
 
 def _lead_fields(item) -> tuple[dict, str | None]:

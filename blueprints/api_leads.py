@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from flask import Response, g, jsonify, request
 
-from availability.fields import FIELDS, LEAD_FIELDS
+from availability.fields import BY_JSON
 from availability.statuses import LeadStatus
-from blueprints.api import bp, lead_json
+from blueprints.api import bp, invalid_fields, lead_json
 from blueprints.api_errors import ApiError, json_body
 from blueprints.scoping import MAX_ID, owned_or_404
 from extensions import db
@@ -19,7 +19,6 @@ from services import leads as lead_store
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 PATCH_EXAMPLE = '{"firstName": "Ada", "phone": "+12025550143"}'
-_BY_JSON = {field.json: field for field in LEAD_FIELDS}
 
 
 @bp.get("/leads")
@@ -89,19 +88,19 @@ def patch_lead(lead_id: int):
     body = json_body(PATCH_EXAMPLE)
     if not isinstance(body, dict):
         raise ApiError(400, f"Send a JSON object like {PATCH_EXAMPLE}")
-    unknown = sorted(set(body) - _BY_JSON.keys())
+    unknown = sorted(set(body) - BY_JSON.keys())
     if unknown:
         raise ApiError(400, f"Unknown fields: {', '.join(name[:40] for name in unknown[:10])}")
     data = {}
     for name, value in body.items():
         if value is not None and not isinstance(value, str):
             raise ApiError(400, f"{name} must be a string (or null, to empty it)")
-        data[_BY_JSON[name].key] = value or ""
+        data[BY_JSON[name].key] = value or ""
     try:
         edited = lead_edits.edit_lead(db.session.get(Workspace, g.workspace_id), lead, data)
     except lead_store.InvalidLead as exc:
         db.session.rollback()
-        raise ApiError(400, "; ".join(f"{FIELDS[field].json} {why}" for field, why in exc.problems.items())) from None
+        raise ApiError(400, invalid_fields(exc)) from None
     except lead_store.NoAddress as exc:
         db.session.rollback()
         raise ApiError(400, str(exc)) from None

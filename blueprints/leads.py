@@ -21,7 +21,7 @@ from availability.fields import FIELDS, LEAD_FIELDS
 from availability.statuses import LeadStatus
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
-from models import AddressResult, CheckBatch, Lead, Line, LineStatus, SentMessage, dialects
+from models import CheckBatch, Lead, LineStatus, SentMessage, dialects
 from services import exports
 from services import leads as lead_store
 from services.checks import batches as batch_checks
@@ -239,20 +239,8 @@ def show(lead_id: int):
     # A lead without a name (as Quick Send makes them) goes by its first address until given one.
     title = lead.name or next((v.raw for v in lead.address_fields() if v.normalised), f"Lead {lead.id}")
     return render_template(
-        "leads/show.html", lead=lead, title=title, sent=sent, answers=_answers(lead), lead_fields=FIELDS
+        "leads/show.html", lead=lead, title=title, sent=sent, answers=lead_store.last_answers(lead), lead_fields=FIELDS
     )
-
-
-def _answers(lead: Lead) -> dict:
-    """The last answer about each of the lead's addresses (the workspace's, whichever lead it was
-    asked for), with the name of the line that gave it (None: the line was deleted since)."""
-    addresses = [value.normalised for value in lead.address_fields() if value.normalised]
-    rows = db.session.execute(
-        db.select(AddressResult.address, AddressResult.result, AddressResult.checked_at, Line.name.label("line"))
-        .outerjoin(Line, Line.id == AddressResult.line_id)
-        .where(AddressResult.workspace_id == lead.workspace_id, AddressResult.address.in_(addresses))
-    ).all()
-    return {row.address: row for row in rows}
 
 
 @bp.post("/<int:lead_id>/check")

@@ -8,7 +8,7 @@ from availability.addresses import FieldValue, read_field
 from availability.fields import ADDRESS_FIELDS, FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
-from models import Lead, LeadTally, Workspace, search_fold
+from models import AddressResult, Lead, LeadTally, Line, Workspace, search_fold
 
 UNSTORABLE = "holds a character that can't be stored (a NUL or an unpaired surrogate)"
 
@@ -237,3 +237,15 @@ def leads_after(
         query = query.where(Lead.id < before_id)
     rows = db.session.scalars(query.order_by(Lead.id.desc()).limit(limit + 1)).all()
     return rows[:limit], len(rows) > limit
+
+
+def last_answers(lead: Lead) -> dict:
+    """The last answer about each of the lead's addresses (the workspace's, whichever lead it was
+    asked for), with the name of the line that gave it (None: the line was deleted since)."""
+    addresses = [value.normalised for value in lead.address_fields() if value.normalised]
+    rows = db.session.execute(
+        db.select(AddressResult.address, AddressResult.result, AddressResult.checked_at, Line.name.label("line"))
+        .outerjoin(Line, Line.id == AddressResult.line_id)
+        .where(AddressResult.workspace_id == lead.workspace_id, AddressResult.address.in_(addresses))
+    ).all()
+    return {row.address: row for row in rows}
