@@ -67,6 +67,6 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider("blooio", "Blooio", BlooioClient, "https://backend.blooio.com/v2/api", "API key", 6),
         # The demo line speaks the Linq v3 protocol.
-        Provider("demo", "Demo line (Linq v3 protocol)", _linq, "the demo line's URL", "API key", 120),
+        Provider("demo", "Demo line", _linq, "the demo line's URL", "API key", 120),
     )
 }
