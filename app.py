@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 import embedded_redis
 import security_headers
+from availability.lines import pace_text
 from extensions import csrf, db, limiter, login_manager, migrate
 from models import dialects
 from services.queue import BackgroundUnavailable
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # A global too, not only the templates' context: macros imported without context (leads/_macros)
     # can then tell an owner from a member.
     app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["pace_text"] = pace_text  # the Lines and Operations pages
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app))
     # Redis down must not lock everyone out: the limit is skipped until it is back.

@@ -13,6 +13,7 @@ from werkzeug.serving import run_simple
 
 import embedded_redis
 import local_stack
+from availability.lines import PROVIDERS
 from extensions import db, redis_url
 from jobs.context import use_app
 from models import Line, User
@@ -73,14 +74,23 @@ def create_token_command(email, name):
 @click.command("add-line")
 @click.argument("email")
 @click.option("--name", required=True)
-@click.option("--provider", type=click.Choice(["bluebubbles", "linq", "demo"]), required=True)
-@click.option("--url", required=True, help="Server URL (Linq: the v3 base URL).")
-@click.option("--secret", default=None, help="BlueBubbles password or Linq API key.")
+@click.option("--provider", type=click.Choice(list(PROVIDERS)), required=True)
+@click.option("--url", required=True, help="Server URL (Linq, Sendblue, Blooio: the API's base URL).")
+@click.option("--secret", default=None, help="BlueBubbles password; Linq or Blooio API key; Sendblue KEY_ID:SECRET.")
 @click.option("--sender", default=None, help="Sender number, e.g. +15551234567.")
-@click.option("--rate-per-minute", type=click.IntRange(1, 600), default=6, show_default=True)
-def add_line_command(email, name, provider, url, secret, sender, rate_per_minute):
+@click.option(
+    "--rate-per-minute",
+    type=click.FloatRange(0.01, 600),
+    default=None,
+    help="Checks a minute (0.5: 30 an hour). Default: the provider's.",
+)
+@click.option("--daily-cap", type=click.IntRange(1), default=None, help="Default: the provider's (or none).")
+def add_line_command(email, name, provider, url, secret, sender, rate_per_minute, daily_cap):
     """Add a line to EMAIL's workspace and test it; prints its id on the last line. It is active if
     it answered the test, else unhealthy with the reason (said on stderr)."""
+    problem = line_admin.secret_problem(provider, secret)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--secret")
     line = line_admin.add_line(
         _user(email).workspace_id,
         name=name,
@@ -89,6 +99,7 @@ def add_line_command(email, name, provider, url, secret, sender, rate_per_minute
         secret=secret,
         sender=sender,
         rate_per_minute=rate_per_minute,
+        daily_cap=daily_cap,
         test=True,
     )
     if line.status != "active":

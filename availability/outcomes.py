@@ -36,3 +36,6 @@ class SendResult:
 
     sent: bool
     detail: str = ""
+    # Seconds the line will take no message to a new contact (its new-contact cap, e.g. Sendblue's):
+    # sends pause on the line; checks go on.
+    pause_sends_for: float | None = None

@@ -5,6 +5,9 @@ a GCRA (generic cell rate algorithm: a token bucket kept as one timestamp) for t
 a count of the current UTC day's calls for the daily cap, and a pause that a 429 sets for everyone. It answers 0
 (go: the call is counted) or the seconds to wait.
 
+Sends have a pause of their own: a line's cap on new contacts (Sendblue's) stops its messages, not
+its checks.
+
 A line's keys are named by its `key`, a random name it keeps for life and no other line ever gets
 (an id can be reused: SQLite gives a new row the id of a deleted last one), so a deleted line's
 pause can never hold another line. `forget` deletes them with the line; each also expires by itself.
@@ -58,7 +61,7 @@ return tostring(until_)
 
 @dataclass(frozen=True)
 class Pace:
-    rate_per_minute: int
+    rate_per_minute: float  # 0.5 is one call every 2 minutes
     daily_cap: int | None = None
     # Calls allowed back to back after a quiet spell; 1 spaces every call evenly.
     burst: int = 1
@@ -69,15 +72,20 @@ def _keys(line_key: str) -> list[str]:
     return [f"{prefix}:tat", f"{prefix}:paused", f"{prefix}:day"]
 
 
+def _sends_key(line_key: str) -> str:
+    return f"pace:line:{line_key}:sends_paused"
+
+
 def forget(redis: Redis, line_key: str) -> None:
-    """Delete a line's pace, pause and daily count (the line is gone)."""
-    redis.delete(*_keys(line_key))
+    """Delete a line's pace, pauses and daily count (the line is gone)."""
+    redis.delete(*_keys(line_key), _sends_key(line_key))
 
 
 @dataclass(frozen=True)
 class LineUse:
     used_today: int  # calls counted against the daily cap since 00:00 UTC (0 without a cap)
     paused_for: float  # seconds left of a 429 pause (0 when the line is not paused)
+    sends_paused_for: float = 0.0  # seconds left of a pause of its sends (its new-contact cap)
 
 
 def line_use(redis: Redis, line_keys: list[str]) -> dict[str, LineUse]:
@@ -90,14 +98,17 @@ def line_use(redis: Redis, line_keys: list[str]) -> dict[str, LineUse]:
         _, paused, day = _keys(line_key)
         pipe.hmget(day, "day", "used")
         pipe.get(paused)
+        pipe.get(_sends_key(line_key))
     pipe.time()
     *answers, now = pipe.execute()
     today, seconds = int(now[0] // 86400), now[0] + now[1] / 1e6
     return {
         line_key: LineUse(
-            int(used) if day is not None and int(day) == today else 0, max(0.0, float(until or 0) - seconds)
+            int(used) if day is not None and int(day) == today else 0,
+            max(0.0, float(until or 0) - seconds),
+            max(0.0, float(sends_until or 0) - seconds),
         )
-        for line_key, (day, used), until in zip(line_keys, answers[::2], answers[1::2])
+        for line_key, (day, used), until, sends_until in zip(line_keys, answers[::3], answers[1::3], answers[2::3])
     }
 
 
@@ -121,3 +132,8 @@ class LinePacer:
 def pause(redis: Redis, line_key: str, seconds: float) -> None:
     """Hold every worker off the line for `seconds`; a longer pause already set stays."""
     redis.register_script(_PAUSE)(keys=_keys(line_key)[1:2], args=[max(0.0, seconds)])
+
+
+def pause_sends(redis: Redis, line_key: str, seconds: float) -> None:
+    """No message goes out through the line for `seconds`; its checks go on."""
+    redis.register_script(_PAUSE)(keys=[_sends_key(line_key)], args=[max(0.0, seconds)])

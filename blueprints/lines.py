@@ -5,10 +5,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from availability.lines import PROVIDERS
 from blueprints.roles import owner_only
 from blueprints.scoping import owned_or_404
 from extensions import db
@@ -19,26 +20,30 @@ bp = Blueprint("lines", __name__, url_prefix="/lines")
 owner_only(bp, "lines")
 
 
+class PaceField(FloatField):
+    def _value(self):
+        # 6, not "6.0"; 0.5 stays 0.5
+        return f"{self.data:g}" if isinstance(self.data, (int, float)) else super()._value()
+
+
 class LineForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    provider = SelectField(
-        "Provider",
-        choices=[
-            SelectChoice("bluebubbles", "BlueBubbles server"),
-            SelectChoice("linq", "Linq Partner API v3"),
-            SelectChoice("demo", "Demo line"),
-        ],
-    )
+    provider = SelectField("Provider", choices=[SelectChoice(p.name, p.label) for p in PROVIDERS.values()])
     url = StringField("Server URL", validators=[DataRequired(), Length(max=500)])
     secret = PasswordField("Password / API key", validators=[Optional(), Length(max=500)])
     sender = StringField("Sender number (optional)", validators=[Optional(), Length(max=20)])
-    rate_per_minute = IntegerField("Checks per minute", default=6, validators=[DataRequired(), NumberRange(1, 600)])
-    daily_cap = IntegerField("Daily cap (optional)", validators=[Optional(), NumberRange(1, 1_000_000)])
+    rate_per_minute = PaceField("Checks per minute", validators=[Optional(), NumberRange(0.01, 600)])
+    daily_cap = IntegerField("Daily cap", validators=[Optional(), NumberRange(1, 1_000_000)])
 
     def validate_url(self, field):
         parts = urlsplit(field.data.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValidationError("Enter an http:// or https:// URL")
+
+    def validate_secret(self, field):
+        problem = line_admin.secret_problem(self.provider.data, field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 @bp.before_request
@@ -60,6 +65,7 @@ def index():
         "lines/index.html",
         lines=lines,
         paused=line_admin.pauses(lines),
+        providers=PROVIDERS,
         test_address=current_app.config["LINE_TEST_ADDRESS"],
     )
 
@@ -71,7 +77,7 @@ def new():
         line = line_admin.add_line(current_user.workspace_id, **_fields(form), test=True)
         _say_how_it_went(line, "added")
         return redirect(url_for("lines.index"))
-    return render_template("lines/form.html", form=form, line=None)
+    return render_template("lines/form.html", form=form, line=None, providers=PROVIDERS)
 
 
 @bp.route("/<int:line_id>/edit", methods=["GET", "POST"])
@@ -84,7 +90,7 @@ def edit(line_id: int):
         line_admin.update_line(line, **_fields(form))
         _say_how_it_went(line, "saved")
         return redirect(url_for("lines.index"))
-    return render_template("lines/form.html", form=form, line=line)
+    return render_template("lines/form.html", form=form, line=line, providers=PROVIDERS)
 
 
 @bp.post("/<int:line_id>/activate")

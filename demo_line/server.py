@@ -1,5 +1,6 @@
-"""The demo line: an HTTP server on loopback that speaks the Linq v3 check protocol, with the
-deterministic answers of rules.py and tunable latency, rate limit and error rate."""
+"""The demo line: an HTTP server on loopback that speaks Linq v3 (check iMessage, create a chat) in
+the shapes Linq's own client (linq-python) reads, with the deterministic answers of rules.py and
+tunable latency, rate limit and error rate."""
 
 import json
 import math
@@ -8,16 +9,46 @@ import socket
 import threading
 import time
 from collections import deque
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .rules import demo_availability
 
 CHECK_PATH = "/api/partner/v3/capability/check_imessage"
 CHATS_PATH = "/api/partner/v3/chats"
+# The line's own number, when a create-chat names none (Linq requires "from"; the demo is lenient).
+DEMO_NUMBER = "+15555550100"
 
 
 def _error(status: int, code: int, message: str, **extra) -> tuple[int, dict]:
     return status, {"error": {"status": status, "code": code, "message": message, **extra}, "success": False}
+
+
+def _chat(chat_id: str, sender: str, to: list[str], text: str) -> dict:
+    """A create-chat answer as Linq v3 gives it: the chat, its handles and health, the message sent.
+    Like Linq, the line picks the service: iMessage where the demo rule says available, else SMS."""
+    now = datetime.now(UTC).isoformat()
+    service = "iMessage" if all(demo_availability(address) for address in to) else "SMS"
+
+    def handle(n: int, address: str, is_me: bool) -> dict:
+        return {"id": f"{chat_id}-h{n}", "handle": address, "joined_at": now, "service": service, "is_me": is_me}
+
+    return {
+        "id": chat_id,
+        "display_name": ", ".join(to),
+        "handles": [handle(0, sender, True), *(handle(n, address, False) for n, address in enumerate(to, 1))],
+        "health_status": {"doc_url": "https://example.com/chat-health", "status": "HEALTHY", "updated_at": now},
+        "is_group": len(to) > 1,
+        "service": service,
+        "message": {
+            "id": f"{chat_id}-m1",
+            "created_at": now,
+            "delivery_status": "queued",
+            "is_read": False,
+            "parts": [{"type": "text", "value": text}],
+            "service": service,
+        },
+    }
 
 
 class DemoLineServer:
@@ -118,7 +149,9 @@ class DemoLineServer:
         if available is None:
             return (*_error(400, 1002, "Phone number must be in E.164 format"), {})
         self._count("answered")
-        return 200, {"address": address, "available": available}, {}
+        if not available:  # Linq says why a check came back negative
+            return 200, {"address": address, "available": False, "reason": "not_supported"}, {}
+        return 200, {"address": address, "available": True}, {}
 
     def accept_send(self, authorization: str, raw_body: bytes) -> tuple[int, dict, dict]:
         """Create chat: the message is recorded (nothing is delivered anywhere)."""
@@ -127,12 +160,15 @@ class DemoLineServer:
         try:
             body = json.loads(raw_body or b"{}")
             to, text = body["to"], body["message"]["parts"][0]["value"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            sender = body.get("from") or DEMO_NUMBER
+            if not (isinstance(to, list) and to and all(isinstance(a, str) for a in to) and isinstance(text, str)):
+                raise TypeError
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return (*_error(400, 1001, "Invalid request body"), {})
-        chat_id = f"demo-chat-{len(self.sent) + 1}"
         with self._lock:
+            chat_id = f"demo-chat-{len(self.sent) + 1}"
             self.sent.append({"to": to, "text": text, "chat_id": chat_id})
-        return 201, {"chat": {"id": chat_id, "service": "iMessage"}}, {}
+        return 201, {"chat": _chat(chat_id, sender, to, text)}, {}
 
     def _handler_class(self):
         line = self

@@ -52,14 +52,15 @@ class Line(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     name: Mapped[str] = mapped_column(Str(100))
-    provider: Mapped[str] = mapped_column(Str(20))
+    provider: Mapped[str] = mapped_column(Str(20))  # a name in availability/lines/registry.py
     url: Mapped[str] = mapped_column(Str(500))
     # Fernet token of the password / API key; see services/secrets_box.py.
     secret_encrypted: Mapped[str | None] = mapped_column(Text)
     sender: Mapped[str | None] = mapped_column(Str(20))
     status: Mapped[str] = mapped_column(Str(20), default=LineStatus.ACTIVE)
     is_demo: Mapped[bool] = mapped_column(default=False)
-    rate_per_minute: Mapped[int] = mapped_column(default=6)
+    # Fractions allowed: Sendblue allows 30 checks an hour (0.5 a minute). Migration 0018.
+    rate_per_minute: Mapped[float] = mapped_column(default=6)
     daily_cap: Mapped[int | None]
     health_reason: Mapped[str | None] = mapped_column(Str(300))
     health_checked_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from flask import current_app
 from redis import RedisError
 
 from availability.addresses import InvalidAddress, guess_kind, normalise
+from availability.lines import PROVIDERS
 from availability.outcomes import CheckResult, Outcome
 from availability.pacing import forget, line_use
 from extensions import db, redis_connection
@@ -32,6 +33,17 @@ def rotate_secrets() -> int:
     return len(lines)
 
 
+def secret_problem(provider: str, secret: str | None) -> str | None:
+    """What is wrong with a line's new secret for its provider (e.g. Sendblue's KEY_ID:SECRET), or None."""
+    return PROVIDERS[provider].secret_problem(secret) if secret else None
+
+
+def _pace(provider: str, rate_per_minute: float | None, daily_cap: int | None) -> tuple[float, int | None]:
+    """None: the provider's default (its pace, its daily cap)."""
+    default = PROVIDERS[provider]
+    return rate_per_minute or default.rate_per_minute, daily_cap or default.daily_cap
+
+
 def add_line(
     workspace_id: int,
     *,
@@ -40,13 +52,15 @@ def add_line(
     url: str,
     secret: str | None = None,
     sender: str | None = None,
-    rate_per_minute: int = 6,
+    rate_per_minute: float | None = None,
     daily_cap: int | None = None,
     is_demo: bool = False,
     test: bool = False,
 ) -> Line:
     """`test`: call the line first; it is Active only if it answers, else Unhealthy with the reason
-    (the page and the CLI do; code setting up its own lines, e.g. the tests', need not)."""
+    (the page and the CLI do; code setting up its own lines, e.g. the tests', need not).
+    A pace or cap left None is the provider's default."""
+    rate_per_minute, daily_cap = _pace(provider, rate_per_minute, daily_cap)
     line = Line(
         workspace_id=workspace_id,
         name=name,
@@ -76,12 +90,14 @@ def update_line(
     url: str,
     secret: str | None,
     sender: str | None,
-    rate_per_minute: int,
+    rate_per_minute: float | None,
     daily_cap: int | None,
 ) -> None:
     """A blank secret keeps the stored one: the form never shows it, so blank means unchanged.
+    A pace or cap left None is the provider's default.
     Edited settings get a fresh verdict at once: a switched-on line is Active only if it answers
     (paused checks then pick it up again), else Unhealthy with the reason."""
+    rate_per_minute, daily_cap = _pace(provider, rate_per_minute, daily_cap)
     line.name, line.provider, line.url = name, provider, url.rstrip("/")
     line.sender, line.rate_per_minute, line.daily_cap = sender, rate_per_minute, daily_cap
     if secret:
@@ -152,14 +168,15 @@ def delete_line(line: Line) -> None:
         log.warning("Could not delete a deleted line's pace from Redis; it expires by itself")
 
 
-def pauses(lines: list[Line]) -> dict[int, float]:
-    """The seconds each paused line (by id) must still wait after its 429; {} when Redis is down,
-    as the Lines page must still show."""
+def pauses(lines: list[Line]) -> dict[int, tuple[float, float]]:
+    """Each paused line's (by id) seconds left to wait: (its checks, after a 429; its sends, after
+    its new-contact cap). {} when Redis is down, as the Lines page must still show."""
     try:
         use = line_use(redis_connection(), [line.key for line in lines])
     except RedisError:
         return {}
-    return {line.id: use[line.key].paused_for for line in lines if use[line.key].paused_for > 0}
+    left = {line.id: (use[line.key].paused_for, use[line.key].sends_paused_for) for line in lines}
+    return {line_id: waits for line_id, waits in left.items() if any(waits)}
 
 
 def test_connection(line: Line, address: str) -> tuple[str, CheckResult]:

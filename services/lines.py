@@ -7,7 +7,7 @@ from flask import current_app
 from redis import RedisError
 
 from availability.lines import LineConfig, client_for
-from availability.pacing import LinePacer, Pace, line_use
+from availability.pacing import LinePacer, Pace, line_use, pause_sends
 from extensions import db, redis_connection
 from models import Line, LineStatus, utcnow
 
@@ -83,6 +83,23 @@ def capped_today(lines: list[Line]) -> set[int]:
     except RedisError:  # Redis down: the counts can't be read, and pages must still show
         return set()
     return {line.id for line in with_cap if use[line.key].used_today >= line.daily_cap}
+
+
+def sends_paused(lines: list[Line]) -> dict[int, float]:
+    """The seconds each line (by id) whose sends are paused (its new-contact cap) must still wait;
+    {} when Redis is down: a send the cap refuses costs nothing but the refusal."""
+    try:
+        use = line_use(redis_connection(), [line.key for line in lines])
+    except RedisError:
+        return {}
+    return {line.id: use[line.key].sends_paused_for for line in lines if use[line.key].sends_paused_for > 0}
+
+
+def pause_line_sends(line: Line, seconds: float) -> None:
+    try:
+        pause_sends(redis_connection(), line.key, seconds)
+    except RedisError:  # the next send asks the line and hears the cap again
+        pass
 
 
 def seconds_to_next_utc_day() -> float:

@@ -4,18 +4,20 @@ on the address's lead (found, or created and checked like every new lead).
 The check (also the API's {"address": ...}) uses the same lines, pace and reused answers as every
 check, but the caller hears about trouble instead of waiting it out."""
 
+import math
+
 from flask import current_app
 from redis import RedisError
 
 from availability.addresses import InvalidAddress, guess_kind, normalise
 from availability.fields import ADDRESS_FIELDS
-from availability.outcomes import CheckResult, Outcome
+from availability.outcomes import CheckResult, Outcome, SendResult
 from extensions import db
-from models import Lead, SentMessage, Workspace
+from models import Lead, Line, SentMessage, Workspace
 from services import leads as lead_store
 from services.checks import lead as lead_checks
 from services.checks.address import MAX_INLINE_WAIT, AddressChecker
-from services.lines import active_lines, has_line_switched_on, line_client
+from services.lines import active_lines, has_line_switched_on, line_client, pause_line_sends, sends_paused
 from services.queue import BackgroundUnavailable
 
 MAX_MESSAGE_LENGTH = 2000
@@ -82,9 +84,12 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
     lines = active_lines(workspace_id)
     if not lines:
         raise NoActiveLine("No active line: add or activate one on the Lines page")
+    paused = sends_paused(lines)
+    if len(paused) == len(lines):
+        minutes = math.ceil(min(paused.values()) / 60)
+        raise CannotSend(f"Every active line has reached its cap on new contacts: try again in {minutes} min")
     channel = _channel(workspace, address)
-    line = lines[0]
-    result = line_client(line).send(address, text, channel)
+    line, result = _send_through_a_line([line for line in lines if line.id not in paused], address, text, channel)
     lead = find_or_add_lead(workspace, address)
     entry = SentMessage(
         workspace_id=workspace_id,
@@ -99,6 +104,17 @@ def send(workspace_id: int, raw_address: str, text: str) -> SentMessage:
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+def _send_through_a_line(lines: list[Line], address: str, text: str, channel: str) -> tuple[Line, SendResult]:
+    """The first line that takes the message; a line at its cap on new contacts pauses its sends
+    (not its checks) and the next is tried."""
+    for line in lines:
+        result = line_client(line).send(address, text, channel)
+        if result.pause_sends_for is None:
+            break
+        pause_line_sends(line, result.pause_sends_for)
+    return line, result
 
 
 def _channel(workspace: Workspace, address: str) -> str:

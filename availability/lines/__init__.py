@@ -1,20 +1,11 @@
 """Line clients: one per provider, each answering in the shared Outcome vocabulary."""
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from ..outcomes import CheckResult, SendResult
-from .bluebubbles import BlueBubblesClient
-from .linq import LinqClient
+from ._http import LineConfig
+from .registry import PROVIDERS, Provider, pace_text
 from .safe_http import kept_session
-
-
-@dataclass(frozen=True)
-class LineConfig:
-    provider: str  # "bluebubbles" | "linq" | "demo"
-    url: str
-    secret: str | None = None
-    sender: str | None = None
 
 
 class LineClient(Protocol):
@@ -36,14 +27,11 @@ def client_for(
     """A client whose calls go through the hardened session (see safe_http.py), kept for the line
     between calls: `deadline` seconds for a whole call; private and loopback addresses only with
     `allow_private`."""
-    timeouts = (connect_timeout, read_timeout)
+    provider = PROVIDERS.get(config.provider)
+    if provider is None:
+        raise ValueError(f"Unknown line provider {config.provider!r}")
     session = kept_session(config.url, allow_private=allow_private, deadline=deadline)
-    if config.provider == "bluebubbles":
-        return BlueBubblesClient(config.url, config.secret, timeouts, session)
-    if config.provider in ("linq", "demo"):
-        # The demo line speaks the Linq v3 check protocol.
-        return LinqClient(config.url, config.secret, config.sender, timeouts, session)
-    raise ValueError(f"Unknown line provider {config.provider!r}")
+    return provider.make(config, (connect_timeout, read_timeout), session)
 
 
-__all__ = ["LineConfig", "LineClient", "client_for", "BlueBubblesClient", "LinqClient"]
+__all__ = ["LineConfig", "LineClient", "PROVIDERS", "Provider", "client_for", "pace_text"]

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -13,6 +14,14 @@ from .safe_http import forbidden_reason
 
 DEFAULT_RETRY_AFTER = 60.0
 Answer = TypeVar("Answer")
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    provider: str  # a name in registry.PROVIDERS
+    url: str
+    secret: str | None = None
+    sender: str | None = None
 
 
 def call(
@@ -54,6 +63,18 @@ def send_refused(response: requests.Response, message: str) -> SendResult:
     if response.status_code == 429:
         return SendResult(False, "the line is rate limited: try again in a minute")
     return SendResult(False, short(message) or f"the line answered {response.status_code}")
+
+
+def error_message(body: dict) -> str:
+    """The provider's message, wherever its error shape puts it ({"error": {"message"}},
+    {"error": "..."}, {"error_message"}, {"message"})."""
+    error = body.get("error")
+    if isinstance(error, dict):
+        error = error.get("message")
+    for candidate in (error, body.get("error_message"), body.get("message")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate
+    return ""
 
 
 def json_body(response: requests.Response) -> dict:

@@ -232,7 +232,7 @@ def batches_with_progress(workspace_id: int, which, lines: list[Line] | None = N
     return [(batch, _progress(by_status, pace)) for batch, by_status in counts.items()]
 
 
-def _pace(lines: list[Line]) -> int | None:
+def _pace(lines: list[Line]) -> float | None:
     """Checks a minute the lines can still make today; None without an active line."""
     if not lines:
         return None
@@ -244,7 +244,7 @@ def batch_progress(batch: CheckBatch, lines: list[Line] | None = None) -> dict:
     return batches_with_progress(batch.workspace_id, CheckBatch.id == batch.id, lines)[0][1]
 
 
-def _progress(counts: dict, pace: int | None) -> dict:
+def _progress(counts: dict, pace: float | None) -> dict:
     total = sum(counts.values())
     remaining = counts.get(LeadStatus.CHECKING, 0)
     progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}

@@ -34,7 +34,7 @@ def test_the_page_shows_workers_queue_and_line_pace(app, logged_in, user, demo_l
         worker.terminate()
         worker.wait(timeout=30)
     assert re.search(r'<table class="compact" id="workers">', page)
-    assert "Demo" in page and "120/min" in page and "0 of 70" in page
+    assert "Demo" in page and "120 checks/min" in page and "0 of 70" in page
     assert 'id="queue-counts"' in page
 
 
