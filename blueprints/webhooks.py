@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from blueprints.roles import owner_only
 from blueprints.scoping import owned_or_404
@@ -19,7 +20,7 @@ class EndpointForm(FlaskForm):
     url = StringField("Endpoint URL", render_kw={"placeholder": "https://crm.example.com/hooks/bbc"})
     events = SelectMultipleField(
         "Events",
-        choices=[(name, name) for name in EVENTS],
+        choices=[SelectChoice(name, name) for name in EVENTS],
         default=list(EVENTS),
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
