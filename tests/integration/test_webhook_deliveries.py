@@ -13,8 +13,11 @@ from redis import RedisError
 from rq.registry import ScheduledJobRegistry
 
 from extensions import db
-from models import Lead, WebhookDelivery, WebhookEndpoint, utcnow
-from services.queue import check_queue
+from models import Lead, User, WebhookDelivery, WebhookEndpoint, utcnow
+from services import leads as lead_store
+from services.checks import batches as batch_checks
+from services.checks import lead as lead_checks
+from services.queue import WEBHOOK_JOB, check_queue
 from services.webhooks import delivery, events
 from support import auth, start_flask, wait_for
 from webhook_receiver import WebhookReceiver
@@ -187,3 +190,27 @@ def test_a_webhook_that_cannot_be_queued_loses_no_check(app, client, user, token
     assert response.status_code == 200 and response.json["status"] == "available"
     with app.app_context():
         assert db.session.get(Lead, int(lead_id)).status == "available"
+
+
+def test_a_batch_done_before_it_was_all_queued_is_announced_once(app, client, user, token, demo_line, receiver):
+    subscribe(client, token, receiver().url, events=["batch.completed"])
+
+    def announced():
+        return [json.loads(job.args[3]) for job in check_queue(app).get_jobs() if job.func_name == WEBHOOK_JOB]
+
+    with app.app_context():
+        workspace = db.session.get(User, user).workspace
+        leads = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in ("2025550142", "2025550143")]
+        batch = batch_checks.open_batch(workspace.id, "bulk")
+        db.session.execute(db.update(Lead).values(**batch_checks.checking_values(batch)))
+        db.session.commit()
+        # Every lead answered while the batch was still being queued: their own writes can't announce it...
+        for lead_id in leads:
+            assert lead_checks.run_check(lead_id, lead_checks.batch_run(batch.id), (), 0) is None
+        assert announced() == []
+        # ...the end of the queueing does, and once: asked again, it is not sent again.
+        batch_checks.queue_batch(batch)
+        events.batch_queued(workspace.id, batch.id)
+    [message] = announced()
+    assert message["type"] == "batch.completed" and message["data"]["total"] == 2
+    assert message["data"]["available"] == 1 and message["data"]["unavailable"] == 1
