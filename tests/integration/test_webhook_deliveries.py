@@ -210,7 +210,8 @@ def test_a_batch_done_before_it_was_all_queued_is_announced_once(app, client, us
         assert announced() == []
         # ...the end of the queueing does, and once: asked again, it is not sent again.
         batch_checks.queue_batch(batch)
-        events.batch_queued(workspace.id, batch.id)
+        assert len(announced()) == 1
+        events.lead_checked(workspace.id, leads[-1], batch.id)
     [message] = announced()
     assert message["type"] == "batch.completed" and message["data"]["total"] == 2
     assert message["data"]["available"] == 1 and message["data"]["unavailable"] == 1
