@@ -60,8 +60,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # These add their views to the api and leads blueprints, so are imported before those are registered.
     import blueprints.api_leads  # noqa: F401
     import blueprints.api_uploads  # noqa: F401
+    import blueprints.api_webhooks  # noqa: F401
     import blueprints.lead_edits  # noqa: F401
     from blueprints import api, api_errors, auth, imports, leads, lines, operations, quick_send, settings, team, tokens
+    from blueprints import webhooks as webhook_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(imports.bp)
@@ -73,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(tokens.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(team.join_bp)
+    app.register_blueprint(webhook_pages.bp)
     app.register_blueprint(api.bp)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply to it.
     csrf.exempt(api.bp)

@@ -87,4 +87,10 @@ def from_environment(instance_path: str) -> dict:
         "SECURE_COOKIES": env.get("SECURE_COOKIES", "true").lower() in ("1", "true", "yes"),
         # Lead lists up to this size are checked while the API caller waits; longer ones get a batch.
         "API_INLINE_CHECK_LIMIT": int(env.get("API_INLINE_CHECK_LIMIT", "25")),
+        # Pauses (seconds) before each new attempt at a webhook its receiver did not take.
+        "WEBHOOK_RETRY_INTERVALS": [
+            float(x) for x in env.get("WEBHOOK_RETRY_INTERVALS", "5,300,1800,7200,18000,36000").split(",") if x.strip()
+        ],
+        # The most one delivery may take (connect, send, answer).
+        "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT", "10")),
     }

@@ -16,6 +16,7 @@ from extensions import db
 from models import CheckBatch, Lead, Workspace
 from services import quick_send
 from services import tokens as api_tokens
+from services.api_json import answer, lead_json
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.leads import InvalidLead, NoAddress, new_lead
@@ -46,26 +47,6 @@ def _authenticate():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(api_schema.document())
-
-
-def answer(status: str) -> bool | None:
-    """True or false only for an answer; None (JSON null) while it is pending or failed: a client
-    must never read a check that could not tell as "not on iMessage"."""
-    return {LeadStatus.AVAILABLE: True, LeadStatus.UNAVAILABLE: False}.get(status)
-
-
-def lead_json(lead: Lead) -> dict:
-    body = {"id": str(lead.id)}
-    body.update({field.json: getattr(lead, field.key) for field in LEAD_FIELDS})
-    body.update(
-        status=lead.status,
-        available=answer(lead.status),
-        availableAddress=lead.available_address,
-        checkedAt=lead.checked_at.isoformat() + "Z" if lead.checked_at else None,
-        error=lead.error,
-        invalidAddresses=[FIELDS[v.field].json for v in lead.address_fields() if v.invalid],
-    )
-    return body
 
 
 LEADS_EXAMPLE = '{"leads": [{"phone": "+12025550143"}]}'

@@ -1,7 +1,7 @@
 """The API's OpenAPI 3.1 description, served at /api/openapi.json and tested with schemathesis.
 Its schemas are in openapi_parts.py."""
 
-from blueprints import openapi_leads
+from blueprints import openapi_leads, openapi_webhooks
 from blueprints.openapi_parts import ID, SCHEMAS, errors, json_content, path_id, ref
 
 PATHS = {
@@ -239,6 +239,10 @@ def document() -> dict:
             "description": "Checks whether leads can be reached on iMessage through your own lines.",
         },
         "security": [{"bearer": []}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {**PATHS, **openapi_webhooks.PATHS},
+        "webhooks": openapi_webhooks.WEBHOOKS,
+        "components": {
+            "schemas": {**SCHEMAS, **openapi_webhooks.SCHEMAS},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }

@@ -7,6 +7,7 @@ from blueprints.api import bp
 from blueprints.api_errors import ApiError
 from blueprints.scoping import owned_or_404
 from models import Upload
+from services.api_json import upload_json
 from services.imports import uploads
 from services.imports.reader import ImportFileError
 
@@ -30,14 +31,4 @@ def import_leads():
 @bp.get("/uploads/<int:upload_id>")
 def upload_status(upload_id: int):
     upload = owned_or_404(Upload, upload_id, g.workspace_id)
-    return jsonify(
-        success=True,
-        uploadId=str(upload.id),
-        state=upload.state,
-        filename=upload.filename,
-        rowsTotal=upload.rows_total,
-        rowsDone=upload.rows_done,
-        report=uploads.report(upload),
-        error=upload.error,
-        batchId=str(upload.batch_id) if upload.batch_id else None,
-    )
+    return jsonify(success=True, **upload_json(upload))

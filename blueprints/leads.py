@@ -28,6 +28,7 @@ from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.lines import line_state, switched_on_lines
 from services.queue import BackgroundUnavailable
+from services.webhooks.endpoints import has_disabled as has_disabled_webhook
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 
@@ -93,6 +94,7 @@ def index():
         statuses=list(LeadStatus),
         batches=_running_batches(lines),
         line_state=line_state(current_user.workspace_id, lines),
+        webhook_disabled=current_user.is_owner and has_disabled_webhook(current_user.workspace_id),
     )
 
 

@@ -15,6 +15,7 @@ from extensions import db
 from models.accounts import ApiToken, Invitation, Role, User, Workspace
 from models.search import search_fold, search_text
 from models.types import Str, utcnow
+from models.webhooks import WebhookDelivery, WebhookEndpoint
 
 # Every model and helper is imported from here (`from models import Lead`), wherever it is written.
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "Upload",
     "UploadState",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
     "search_fold",
     "search_text",

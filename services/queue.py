@@ -25,6 +25,9 @@ CHECK_JOB = "jobs.checks.check_lead"
 CHECK_FAILED = "jobs.checks.check_failed"
 IMPORT_JOB = "jobs.imports.import_upload"
 RECHECK_JOB = "jobs.rechecks.recheck_due_leads"
+WEBHOOK_JOB = "jobs.webhooks.deliver_webhook"
+# One delivery takes at most WEBHOOK_TIMEOUT; this frees a worker stuck anyway.
+WEBHOOK_JOB_TIMEOUT = 120
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -132,6 +135,32 @@ def enqueue_check(
         queue.enqueue_in(timedelta(seconds=delay), CHECK_JOB, *args, job_id=job_id, **kwargs)
     else:
         queue.enqueue(CHECK_JOB, *args, job_id=job_id, **kwargs)
+
+
+def enqueue_webhook(
+    endpoint_id: int,
+    message_id: str,
+    event_type: str,
+    payload: str,
+    attempt: int,
+    *,
+    manual: bool = False,
+    delay: float = 0,
+) -> None:
+    """Queue an attempt to deliver a webhook message to an endpoint. A job that crashes is run
+    again (RETRY): a receiver tells a repeat by its webhook-id."""
+    queue = check_queue()
+    args = (endpoint_id, message_id, event_type, payload, attempt, manual)
+    kwargs = dict(
+        job_timeout=WEBHOOK_JOB_TIMEOUT,
+        retry=RETRY,
+        description=f"webhook {message_id} to endpoint {endpoint_id} (attempt {attempt})",
+        job_id=f"webhook_{endpoint_id}_{uuid.uuid4().hex[:12]}",
+    )
+    if delay > 0:
+        queue.enqueue_in(timedelta(seconds=delay), WEBHOOK_JOB, *args, **kwargs)
+    else:
+        queue.enqueue(WEBHOOK_JOB, *args, **kwargs)
 
 
 def jobs_in_redis() -> tuple[set[tuple[int, str]], set[int]]:

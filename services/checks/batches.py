@@ -14,6 +14,7 @@ from models import CheckBatch, Lead, LeadTally, Line, Upload, UploadState, utcno
 from services.checks.lead import BATCH_RUN, FRESH_RUN, batch_run
 from services.lines import active_lines, capped_today, has_line_switched_on, seconds_to_next_utc_day
 from services.queue import BackgroundUnavailable, check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
+from services.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def queue_batch(batch: CheckBatch) -> None:
         raise BackgroundUnavailable() from exc
     batch.queued_at = utcnow()
     db.session.commit()
+    webhook_events.batch_queued(batch.workspace_id, batch.id)
 
 
 def requeue_lost_checks() -> int:

@@ -19,6 +19,7 @@ from models import CheckBatch, Lead, Workspace, utcnow
 from services.checks.address import AddressChecker
 from services.lines import active_lines, has_line_switched_on
 from services.queue import BackgroundUnavailable, enqueue_check
+from services.webhooks import events as webhook_events
 
 # Seconds between looks for a healthy line while every line is failing.
 HEALTHY_LINE_POLL = 60
@@ -38,8 +39,7 @@ def request_check(lead: Lead, *, fresh: bool = False) -> None:
     """Mark the lead Checking and queue its check, or say No Active Line at once. `fresh` asks the
     lines again even where an earlier answer could be reused (the user asked for a re-check)."""
     if not has_line_switched_on(lead.workspace_id):
-        _finish(lead, LeadStatus.NO_ACTIVE_LINE)
-        db.session.commit()
+        _no_active_line(lead)
         return
     previous = (lead.status, lead.check_run, lead.check_started_at)
     _mark_checking(lead, fresh=fresh)
@@ -66,8 +66,7 @@ def check_now(lead: Lead) -> Again | None:
     answer. On trouble (lines at their pace, failing, could not tell) the check goes on in the
     background and the Again says why. No line switched on: No Active Line, at once."""
     if not has_line_switched_on(lead.workspace_id):
-        _finish(lead, LeadStatus.NO_ACTIVE_LINE)
-        db.session.commit()
+        _no_active_line(lead)
         return None
     previous = (lead.status, lead.check_run, lead.check_started_at)
     _mark_checking(lead)
@@ -179,13 +178,24 @@ def _settle(
     lead: Lead, run: str, status: LeadStatus, *, available: str | None = None, error: str | None = None
 ) -> None:
     """Write a check's answer, once: only while `run` still owns the lead and it is Checking, in
-    one conditional UPDATE, so a job run twice, a cancel or a newer check is never overwritten."""
-    db.session.execute(
+    one conditional UPDATE, so a job run twice, a cancel or a newer check is never overwritten. The
+    one place a check's answer is written: its webhook event is sent from here."""
+    workspace_id, batch_id = lead.workspace_id, lead.batch_id if run == batch_run(lead.batch_id) else None
+    written = db.session.execute(
         db.update(Lead)
         .where(Lead.id == lead.id, Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
         .values(status=status, available_address=available, error=error, checked_at=utcnow(), check_started_at=None)
-    )
+    ).rowcount
     db.session.commit()
+    if written:
+        webhook_events.lead_checked(workspace_id, lead.id, batch_id)
+
+
+def _no_active_line(lead: Lead) -> None:
+    """No line is switched on: the lead says so at once, with no check behind it."""
+    _finish(lead, LeadStatus.NO_ACTIVE_LINE)
+    db.session.commit()
+    webhook_events.lead_checked(lead.workspace_id, lead.id)
 
 
 def _finish(lead: Lead, status: LeadStatus, *, available: str | None = None, error: str | None = None) -> None:

@@ -19,6 +19,7 @@ from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, dialects, search_text, utcnow
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
+from services.webhooks import events as webhook_events
 
 from . import assembly
 from .reader import FileFormat, ImportFileError, UnreadRow, count_rows, rows
@@ -51,6 +52,8 @@ def run_import(upload_id: int) -> None:
         # What was imported gets checked, even when the import stopped early.
         if upload.batch_id and upload.imported:
             batch_checks.queue_batch(db.session.get(CheckBatch, upload.batch_id))
+        if upload.finished:
+            webhook_events.upload_finished(upload.workspace_id, upload.id)
 
 
 def _failed(upload: Upload, exc: Exception) -> None:

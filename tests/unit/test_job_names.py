@@ -3,7 +3,7 @@
 import pytest
 from werkzeug.utils import import_string
 
-from jobs import checks, imports, rechecks
+from jobs import checks, imports, rechecks, webhooks
 from services import queue
 
 
@@ -14,6 +14,7 @@ from services import queue
         (queue.CHECK_FAILED, checks.check_failed),
         (queue.IMPORT_JOB, imports.import_upload),
         (queue.RECHECK_JOB, rechecks.recheck_due_leads),
+        (queue.WEBHOOK_JOB, webhooks.deliver_webhook),
     ],
 )
 def test_each_job_name_is_the_job(name, job):

@@ -10,11 +10,12 @@ import pytest
 
 from cli import create_user
 from extensions import db
-from models import ApiToken, CheckBatch, Invitation, Lead, Upload, User, utcnow
+from models import ApiToken, CheckBatch, Invitation, Lead, Upload, User, WebhookDelivery, utcnow
 from services import leads as lead_store
 from services import line_admin, members
 from services import tokens as api_tokens
 from services.checks import batches as batch_checks
+from services.webhooks import endpoints as webhook_endpoints
 from support import PASSWORD, auth, failed_check_of
 
 
@@ -43,6 +44,18 @@ def theirs(app):
         db.session.add(upload)
         api_tokens.create_token(owner, "eve's token")
         members.invite(owner, "mallory@example.com")
+        endpoint, _ = webhook_endpoints.create(owner.workspace_id, "https://eve.example.com/h", ["lead.checked"])
+        delivery = WebhookDelivery(
+            workspace_id=owner.workspace_id,
+            endpoint_id=endpoint.id,
+            message_id="msg_eve",
+            event_type="lead.checked",
+            payload="{}",
+            attempt=1,
+            succeeded=True,
+            duration_ms=1,
+        )
+        db.session.add(delivery)
         db.session.commit()
         token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.workspace_id == owner.workspace_id))
         return {
@@ -57,6 +70,9 @@ def theirs(app):
             "upload_id": upload.id,
             "token_id": token_id,
             "job_id": failed_check_of(app, lead),
+            "endpoint_id": endpoint.id,
+            "webhook_id": endpoint.id,
+            "delivery_id": delivery.id,
         }
 
 
@@ -67,7 +83,7 @@ def routes_with_ids(app):
 
 
 # Pages only an owner may use answer a member 403 whatever the id, which tells nothing either.
-OWNER_ONLY = ("/lines/", "/settings/tokens/", "/settings/team/")
+OWNER_ONLY = ("/lines/", "/settings/tokens/", "/settings/team/", "/settings/webhooks/")
 
 
 @pytest.fixture

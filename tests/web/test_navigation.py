@@ -20,6 +20,7 @@ PAGES = [
     ("/settings/", "Settings", "Settings"),
     ("/settings/team/", "Settings", "Team"),
     ("/settings/tokens/", "Settings", "API tokens"),
+    ("/settings/webhooks/", "Settings", "Webhooks"),
 ]
 
 
