@@ -1,7 +1,7 @@
 """webhooks: a workspace's endpoints and the log of each attempt to deliver an event to one
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-10 12:00:00
 
 An endpoint's deliveries go with it (ON DELETE CASCADE). The log is read newest first per
