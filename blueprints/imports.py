@@ -7,8 +7,8 @@ from blueprints.scoping import owned_or_404
 from extensions import db
 from models import Upload, UploadState
 from services.imports import uploads
-from services.imports.mapping import IMPORT_FIELDS, mapping_problem
-from services.imports.reader import ImportFileError, first_rows
+from services.imports.mapping import IMPORT_FIELDS, column_problems, mapping_problem
+from services.imports.reader import ImportFileError
 
 bp = Blueprint("imports", __name__, url_prefix="/leads/import")
 
@@ -46,17 +46,26 @@ def show(upload_id: int):
     upload = _upload(upload_id)
     if upload.state != UploadState.MAPPING:
         return render_template("imports/show.html", upload=upload)
+    return _mapping_page(upload, upload.mapping)
+
+
+def _mapping_page(upload: Upload, mapping: list[str | None], status: int = 200):
+    """One row per column of the file: its header, a few of its values, the field it goes to. A
+    problem is said once: beside the column it concerns, or above them all when it is no column's."""
     try:
-        _, table = first_rows(uploads.upload_path(upload), uploads.PREVIEW_ROWS)
+        samples = uploads.column_samples(upload)
     except (ImportFileError, OSError):
         abort(410)  # the stored file is gone
+    by_column = column_problems(upload.headers, mapping)
     return render_template(
         "imports/mapping.html",
         upload=upload,
-        preview=table[1:],
+        mapping=mapping,
+        samples=samples,
         fields=IMPORT_FIELDS,
-        problem=mapping_problem(upload.mapping),
-    )
+        problem=None if by_column else mapping_problem(mapping),
+        column_problems=by_column,
+    ), status
 
 
 @bp.post("/<int:upload_id>")
@@ -65,6 +74,9 @@ def confirm(upload_id: int):
     mapping = [request.form.get(f"column-{i}") or None for i in range(len(upload.headers))]
     if any(field not in IMPORT_FIELDS for field in mapping if field):
         abort(400)
+    if upload.state == UploadState.MAPPING and mapping_problem(mapping):
+        # Drawn again with the fields as chosen, the problem beside its column: nothing is lost.
+        return _mapping_page(upload, mapping, 400)
     try:
         uploads.start(upload, mapping)
     except ImportFileError as exc:

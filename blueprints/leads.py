@@ -76,6 +76,12 @@ def _filters(args) -> dict:
 @bp.get("/")
 @reads_only
 def index():
+    return _index_page()
+
+
+def _index_page(typed: dict | None = None, problems: dict | None = None, status: int = 200):
+    """The leads table; after a refused add-lead form, with what was typed and why (`problems`:
+    field key, or "" for the whole lead, to message)."""
     filters = _filters(request.args)
     page = lead_store.table_page(
         current_user.workspace_id,
@@ -95,7 +101,9 @@ def index():
         batches=_running_batches(lines),
         line_state=line_state(current_user.workspace_id, lines),
         webhook_disabled=current_user.is_owner and has_disabled_webhook(current_user.workspace_id),
-    )
+        typed=typed or {},
+        problems=problems or {},
+    ), status
 
 
 def _running_batches(lines) -> list[tuple[CheckBatch, dict]]:
@@ -210,19 +218,15 @@ def export():
 def create():
     form = LeadForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(url_for("leads.index"))
+        return _refused(form, {"": " ".join(error for errors in form.errors.values() for error in errors)})
     try:
         lead, read = lead_store.create_lead(current_user.workspace, form.data)
     except lead_store.InvalidLead as exc:
-        for field, problem in exc.problems.items():
-            flash(f"{FIELDS[field].label} {problem}: nothing was saved.", "error")
-        return redirect(url_for("leads.index"))
+        return _refused(
+            form, {f: f"{FIELDS[f].label} {problem}: nothing was saved." for f, problem in exc.problems.items()}
+        )
     except lead_store.NoAddress as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("leads.index"))
+        return _refused(form, {"": str(exc)})
     for value in read:
         if value.invalid:
             flash(f"“{value.raw}” is {value.problem}: kept as typed, shown as invalid, never checked.", "warning")
@@ -230,6 +234,12 @@ def create():
     if message:
         flash(message, "error")
     return redirect(url_for("leads.index"))
+
+
+def _refused(form: LeadForm, problems: dict[str, str]):
+    """The page again, its form open with what was typed and each problem beside its field."""
+    typed = {field.key: (form[field.key].data or "") for field in LEAD_FIELDS}
+    return _index_page(typed, problems, 400)
 
 
 @bp.get("/<int:lead_id>")

@@ -14,16 +14,30 @@ def _signed_in():
     pass
 
 
+# The page polls its live part this often, while its tab is visible (static/page.js).
+REFRESH_SECONDS = 5
+
+
+def _live() -> dict:
+    workspace = current_user.workspace_id
+    return {
+        "counts": operations.queue_counts(),
+        "workers": operations.workers(),
+        "failed": operations.failed_jobs(workspace),
+        "lines": operations.line_paces(workspace),
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+
+
 @bp.get("/")
 def index():
-    workspace = current_user.workspace_id
-    return render_template(
-        "operations/index.html",
-        counts=operations.queue_counts(),
-        workers=operations.workers(),
-        failed=operations.failed_jobs(workspace),
-        lines=operations.line_paces(workspace),
-    )
+    return render_template("operations/index.html", **_live())
+
+
+@bp.get("/live")
+def live():
+    """The page's live part, which it fetches every REFRESH_SECONDS."""
+    return render_template("operations/_live.html", **_live())
 
 
 @bp.post("/failed/<job_id>/retry")

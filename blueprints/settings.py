@@ -23,11 +23,9 @@ class SettingsForm(FlaskForm):
             SelectChoice("monthly", "Monthly: answers older than 30 days"),
         ],
     )
-    cache_available_days = IntegerField(
-        "Reuse an “available” answer for (days)", validators=[Optional(), NumberRange(0, 365)]
-    )
+    cache_available_days = IntegerField("Reuse an “available” answer for", validators=[Optional(), NumberRange(0, 365)])
     cache_unavailable_days = IntegerField(
-        "Reuse an “unavailable” answer for (days)", validators=[Optional(), NumberRange(0, 365)]
+        "Reuse an “unavailable” answer for", validators=[Optional(), NumberRange(0, 365)]
     )
 
 
@@ -45,15 +43,24 @@ def index():
         if form.is_submitted():
             abort(403, description="Only the workspace's owner changes its settings.")
         return render_template("settings/index.html", owner=members.owner_of(current_user.workspace_id))
+    defaults = {
+        "cache_available_days": current_app.config["CACHE_AVAILABLE_DAYS"],
+        "cache_unavailable_days": current_app.config["CACHE_UNAVAILABLE_DAYS"],
+    }
     if form.validate_on_submit():
         form.populate_obj(workspace)
+        # A workspace at the installation's default (or blank) keeps following it if it changes.
+        for name, default in defaults.items():
+            if form[name].data == default:
+                setattr(workspace, name, None)
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("settings.index"))
-    defaults = {
-        "available": current_app.config["CACHE_AVAILABLE_DAYS"],
-        "unavailable": current_app.config["CACHE_UNAVAILABLE_DAYS"],
-    }
+    if not form.is_submitted():
+        # The values in force, not blanks over a placeholder that only looks like one.
+        for name, default in defaults.items():
+            if form[name].data is None and float(default).is_integer():  # a whole number of days
+                form[name].data = int(default)
     return render_template(
         "settings/index.html",
         form=form,

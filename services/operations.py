@@ -6,7 +6,7 @@ listed only when they work on this workspace's leads or uploads.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rq import Worker
 from rq.job import Job
@@ -40,18 +40,37 @@ def queue_counts() -> dict[str, int]:
     }
 
 
-def workers() -> list[dict]:
-    queue = check_queue()
-    return [
-        {
-            "name": worker.name,
-            "hostname": worker.hostname,
-            "state": worker.get_state(),
-            "last_seen": worker.last_heartbeat,
-            "busy_with": worker.get_current_job_id(),
-        }
-        for worker in Worker.all(queue=queue)
+@dataclass(frozen=True)
+class WorkerRow:
+    host: str
+    pid: int | None
+    state: str  # "busy", "idle", "suspended", "started"
+    started_at: datetime | None
+    up_for: int | None  # seconds since it started
+    last_seen: datetime | None
+    seen_ago: int | None  # seconds since its last heartbeat
+
+
+def workers() -> list[WorkerRow]:
+    """The live workers, told apart by host and process (RQ's names are random hex), oldest first."""
+    now = datetime.now(UTC)
+
+    def since(moment: datetime | None) -> int | None:
+        return max(0, int((now - moment).total_seconds())) if moment else None
+
+    rows = [
+        WorkerRow(
+            host=worker.hostname or "unknown host",
+            pid=worker.pid,
+            state=worker.get_state(),  # read back from Redis: a plain string
+            started_at=worker.birth_date,
+            up_for=since(worker.birth_date),
+            last_seen=worker.last_heartbeat,
+            seen_ago=since(worker.last_heartbeat),
+        )
+        for worker in Worker.all(queue=check_queue())
     ]
+    return sorted(rows, key=lambda row: (row.host, -(row.up_for or 0), row.pid or 0))
 
 
 def line_paces(workspace_id: int) -> list[dict]:

@@ -56,6 +56,23 @@ def _lone(guesses: list, pools: tuple[str, ...], primary: str, typed: bool) -> N
         guesses[loose[0]] = primary
 
 
+def column_problems(headers: list[str], mapping: list[str | None]) -> dict[int, str]:
+    """Each column whose field an earlier column already took, with why, for the mapping page to
+    say beside that column (mapping_problem says it of the whole mapping, for the API)."""
+    first: dict[str, int] = {}
+    problems = {}
+    for i, field in enumerate(mapping):
+        if not field or field in POOL_KEYS:
+            continue
+        if field in first:
+            problems[i] = (
+                f"Column “{headers[first[field]]}” is already {IMPORT_FIELDS[field]}: choose another field or Ignore."
+            )
+        else:
+            first[field] = i
+    return problems
+
+
 def mapping_problem(mapping: list[str | None]) -> str | None:
     """Why a mapping can't be imported, or None."""
     used = [f for f in mapping if f]

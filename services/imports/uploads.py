@@ -14,7 +14,10 @@ from models import Upload, UploadState, utcnow
 from .mapping import guess_mapping, mapping_problem
 from .reader import ImportFileError, first_rows
 
-PREVIEW_ROWS = 5
+# The mapping page shows a few values of each column, read from the file's first rows: enough
+# rows that a sparse column (a second phone, filled now and then) still shows some.
+PREVIEW_ROWS = 20
+SAMPLES = 3
 
 
 def folder() -> Path:
@@ -29,6 +32,19 @@ def upload_path(upload: Upload) -> Path:
 
 def problems_path(upload: Upload) -> Path:
     return folder() / f"{upload.stored_name}.problems.csv"
+
+
+def column_samples(upload: Upload) -> list[list[str]]:
+    """Up to SAMPLES distinct values of each column, blanks skipped. Raises ImportFileError or
+    OSError when the stored file can't be read."""
+    _, table = first_rows(upload_path(upload), PREVIEW_ROWS)
+    samples: list[list[str]] = [[] for _ in upload.headers]
+    for row in table[1:]:
+        for values, value in zip(samples, row):
+            value = value.strip()
+            if value and len(values) < SAMPLES and value not in values:
+                values.append(value)
+    return samples
 
 
 def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str]]]:

@@ -2,40 +2,62 @@
 own failed jobs, which can be run again."""
 
 import re
+import socket
+import time
 
 import pytest
+from rq import Worker
 
 from cli import create_user
 from extensions import db
 from models import Lead, Line, User, Workspace
 from services import leads as lead_store
 from services.lines import pacer
+from services.queue import check_queue
 from support import failed_check_of, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_page_shows_workers_queue_and_line_pace(app, logged_in, user, demo_line, tmp_path):
+def test_the_page_shows_workers_by_host_and_age_queue_and_line_pace(app, logged_in, user, demo_line, tmp_path):
     with app.app_context():
         line = db.session.get(Line, demo_line)
         line.daily_cap = 70
         db.session.commit()
     worker = start_flask("worker", log=tmp_path / "worker.log")
     try:
-        assert wait_for(
-            lambda: (
-                "busy" in logged_in.get("/operations/").get_data(as_text=True)
-                or "idle" in logged_in.get("/operations/").get_data(as_text=True)
-            ),
-            30,
-        )
+        assert wait_for(lambda: f"pid {worker.pid}" in logged_in.get("/operations/live").get_data(as_text=True), 60)
+        time.sleep(1.2)  # old enough to have an age
         page = logged_in.get("/operations/").get_data(as_text=True)
+        with app.app_context():
+            (registered,) = Worker.all(queue=check_queue(app))
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    assert re.search(r'<table class="compact" id="workers">', page)
+    row = re.search(r'<tr data-host="([^"]+)" data-pid="(\d+)">(.*?)</tr>', page, re.S)
+    assert row, page
+    host, pid, cells = row.groups()
+    # A worker is told by where it runs and how long it has: RQ's random hex name is no use to anyone.
+    assert host == socket.gethostname() and int(pid) == worker.pid
+    assert f'<strong>{host}</strong> <span class="muted">· pid {worker.pid}</span>' in cells
+    assert re.search(r">up \d+ s</time>", cells) and re.search(r">(just now|\d+ s ago)</time>", cells)
+    assert re.search(r'<span class="chip chip-(idle|busy|started)">', cells)
+    assert registered.name not in page
     assert "Demo" in page and "120 checks/min" in page and "0 of 70" in page
-    assert 'id="queue-counts"' in page
+    assert re.search(r'<dl class="stats" id="queue-counts">.*<dt>Waiting</dt><dd>0</dd>', page, re.S)
+
+
+def test_the_page_polls_its_live_part_while_its_tab_is_visible(app, logged_in, client):
+    page = logged_in.get("/operations/").get_data(as_text=True)
+    poller = re.search(r'<div id="operations-live"([^>]*)>', page).group(1)
+    assert 'hx-get="/operations/live"' in poller and 'hx-swap="innerHTML"' in poller
+    assert 'hx-trigger="every 5s, visibilitychange from:document"' in poller and "data-pause-when-hidden" in poller
+    live = logged_in.get("/operations/live")
+    fragment = live.get_data(as_text=True)
+    assert live.status_code == 200 and "<html" not in fragment and 'id="operations-live"' not in fragment
+    assert 'id="queue-counts"' in fragment and 'id="workers"' in fragment and 'id="line-paces"' in fragment
+    logged_in.post("/logout")
+    assert client.get("/operations/live").status_code == 302
 
 
 def test_a_line_the_provider_rate_limited_shows_its_pause(app, logged_in, demo_line):

@@ -1,0 +1,48 @@
+"""The Operations page in the browser: it keeps itself up to date with no reload, and makes no
+request while its tab is hidden."""
+
+import pytest
+from playwright.sync_api import expect
+
+from support import start_flask
+
+pytestmark = pytest.mark.browser
+
+# Chromium in a test never hides its tab: the page is told it is hidden, as the browser tells it.
+SET_VISIBILITY = """state => {
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => state !== "visible"});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_the_page_refreshes_itself_and_pauses_while_hidden(signed_in, live_server, tmp_path):
+    page = signed_in
+    page.goto(f"{live_server}/operations/")
+    expect(page.locator("#workers")).to_contain_text("No worker is running")
+    page.evaluate("window.notReloaded = true")
+
+    worker = start_flask("worker", log=tmp_path / "worker.log")
+    try:
+        # The worker shows up by its host and process, with no reload.
+        row = page.locator(f"#workers tr[data-pid='{worker.pid}']")
+        expect(row).to_contain_text(f"pid {worker.pid}", timeout=60_000)
+        assert page.evaluate("window.notReloaded") is True
+
+        polls = []
+        page.evaluate(SET_VISIBILITY, "hidden")
+        page.on("request", lambda request: polls.append(request.url) if "/operations/live" in request.url else None)
+        worker.terminate()
+        worker.wait(timeout=30)
+        page.wait_for_timeout(7_000)  # more than one poll's interval (5 s)
+        assert polls == [], "a hidden tab kept polling"
+        expect(row).to_be_visible()  # not refreshed: the stopped worker is still shown
+
+        # Shown again, it fetches at once, without waiting for the next poll.
+        page.evaluate(SET_VISIBILITY, "visible")
+        expect(page.locator("#workers")).to_contain_text("No worker is running", timeout=3_000)
+        assert len(polls) >= 1 and page.evaluate("window.notReloaded") is True
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=30)
