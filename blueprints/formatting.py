@@ -1,6 +1,7 @@
 """How pages write addresses and times, one way everywhere: Jinja filters (registered by the leads
 blueprint) over two plain functions the unit tests call directly."""
 
+from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
 
@@ -13,16 +14,19 @@ from models.types import utcnow
 @lru_cache(maxsize=8192)
 def phone_display(e164: str, region: str) -> str:
     """A stored E.164 number as people read it: national format ("(202) 555-0142") when it has
-    the calling code of `region` (so it dials as written there), international otherwise. Anything
-    that isn't a number comes back as it is. Cached: a page writes the same numbers on each poll."""
+    the calling code of `region` and dials as written there, international otherwise. Anything that
+    isn't a number comes back as it is. Cached: a page writes the same numbers on each poll."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    home = number.country_code == phonenumbers.country_code_for_region(region)
-    return phonenumbers.format_number(
-        number, phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
+    if number.country_code == phonenumbers.country_code_for_region(region):
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        # A few old numbers (Gabon's 7-digit ones) gain a digit when read back from their national form.
+        with suppress(phonenumbers.NumberParseException):
+            if phonenumbers.parse(national, region) == number:
+                return national
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def relative_time(then: datetime, now: datetime) -> str:
