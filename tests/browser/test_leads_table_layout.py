@@ -119,21 +119,26 @@ def test_sixty_ordinary_leads_make_a_dense_calm_table(app, user, signed_in, demo
     assert page.evaluate("scrollTo(0, 1200), scrollY") == 1200
     expect(page.locator("table.leads thead th").first).to_be_in_viewport()
 
-    # A check changes the first row's status (Not checked → Checking → its answer): no column moves.
+    # Among the leads not checked yet (no "available via", no time), a check gives the first its
+    # status, then its answer, address and time: no column moves.
+    page.locator("#status-filters a", has_text="Not checked").click()
+    expect(page.locator("tbody tr")).to_have_count(11)
+    before = page.evaluate(MEASURE)["columns"]
     demo_server.latency = 1.0
     row = page.locator("tbody tr").first
     button = row.get_by_role("button", name="Check Availability")
     expect(button).to_have_text("")  # an icon: its name comes from aria-label
     button.click()
     expect(row).to_have_attribute("data-status", "checking")
-    assert page.evaluate(MEASURE)["columns"] == m["columns"]
-    expect(row).not_to_have_attribute("data-status", "checking", timeout=15_000)
+    assert page.evaluate(MEASURE)["columns"] == before
+    expect(row).to_have_attribute("data-status", "available", timeout=15_000)  # (202) 555-0100: even
+    expect(row.locator("time")).to_have_text("just now")
     after = page.evaluate(MEASURE)
-    assert after["columns"] == m["columns"]
+    assert after["columns"] == before
     assert not after["spill"], after["spill"]
 
     page.emulate_media(color_scheme="dark")
-    page.evaluate("scrollTo(0, 0)")
+    page.goto(page.url.split("?")[0])
     shoot(page, "leads-1440-dark.png")
 
 
@@ -158,6 +163,8 @@ def test_on_a_phone_each_lead_is_a_card_with_its_status_and_check_in_reach(app, 
     assert check["x"] + check["width"] >= card["x"] + card["width"] - 60
     assert check["width"] >= 40 and check["height"] >= 40
     # Each value carries its heading in the card.
-    expect(row.locator("td[data-label='Primary email']")).to_be_visible()
+    email = row.locator("td[data-label='Email']")
+    expect(email).to_be_visible()
+    assert page.evaluate("td => getComputedStyle(td, '::before').content", email.element_handle()) == '"Email"'
     page.emulate_media(color_scheme="dark")
     shoot(page, "leads-390-dark.png")
