@@ -19,6 +19,7 @@ from wtforms import StringField
 
 from availability.fields import FIELDS, LEAD_FIELDS
 from availability.statuses import LeadStatus
+from blueprints import formatting
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, LineStatus, SentMessage, dialects
@@ -157,6 +158,10 @@ def cancel_batch(batch_id: int):
     stopped = batch_checks.cancel_batch(batch)
     flash(f"Check cancelled: {stopped} leads were not checked.", "success")
     return redirect(url_for("leads.index"))
+
+
+bp.add_app_template_filter(formatting.address_filter, "address_text")
+bp.add_app_template_filter(formatting.ago_filter, "ago")
 
 
 @bp.app_template_filter("row_state")

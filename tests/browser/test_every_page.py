@@ -71,6 +71,7 @@ OWNER = [
     Page("settings", "settings.index", nav="Settings"),
     Page("team", "team.index", nav="Settings"),
     Page("tokens", "tokens.index", nav="Settings"),
+    Page("webhooks", "webhooks.index", nav="Settings"),
     Page("password", "auth.change_password"),
     Page("not-found", None, path="/no-such-page"),
 ]
@@ -84,6 +85,7 @@ NOT_PAGES = {
     "imports.problems": "a CSV download",
     "leads.updates": "an htmx fragment of the leads page (out-of-band rows)",
     "imports.progress": "an htmx fragment of the import page",
+    "operations.live": "an htmx fragment of the Operations page",
 }
 
 
