@@ -87,4 +87,6 @@ def from_environment(instance_path: str) -> dict:
         "SECURE_COOKIES": env.get("SECURE_COOKIES", "true").lower() in ("1", "true", "yes"),
         # Lead lists up to this size are checked while the API caller waits; longer ones get a batch.
         "API_INLINE_CHECK_LIMIT": int(env.get("API_INLINE_CHECK_LIMIT", "25")),
+        # Requests each API token may make (Flask-Limiter syntax), counted in Redis across processes.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "200 per minute"),
     }
