@@ -87,15 +87,25 @@ def _fingerprint() -> str:
     if request.mimetype not in FORMS:
         part(request.get_data())
         return digest.hexdigest()
-    for name, value in sorted(request.form.items(multi=True)):
-        part(name.encode())
-        part(value.encode())
-    for name, file in sorted(request.files.items(multi=True), key=lambda item: item[0]):
-        part(name.encode())
-        part((file.filename or "").encode())
-        file_digest = hashlib.sha256()
-        while chunk := file.stream.read(1 << 16):
-            file_digest.update(chunk)
-        file.stream.seek(0)  # the view reads it again
-        part(file_digest.digest())
+    fields = sorted((_bytes(name), _bytes(value)) for name, value in request.form.items(multi=True))
+    files = sorted(
+        (_bytes(name), _bytes(file.filename), _file_digest(file)) for name, file in request.files.items(multi=True)
+    )
+    part(len(fields).to_bytes(8, "big"))
+    for item in fields + files:
+        for data in item:
+            part(data)
     return digest.hexdigest()
+
+
+def _bytes(text: str | None) -> bytes:
+    # (a part may have no name or filename: None)
+    return (text or "").encode(errors="surrogatepass")
+
+
+def _file_digest(file) -> bytes:
+    digest = hashlib.sha256()
+    while chunk := file.stream.read(1 << 16):
+        digest.update(chunk)
+    file.stream.seek(0)  # the view reads it again
+    return digest.digest()
