@@ -20,7 +20,7 @@ from services import quick_send
 from services import tokens as api_tokens
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
-from services.leads import InvalidLead, NoAddress, new_lead
+from services.leads import InvalidLead, NoAddress, insert_leads, lead_row
 from services.lines import has_line_switched_on
 from services.queue import BackgroundUnavailable
 
@@ -79,28 +79,27 @@ LEADS_EXAMPLE = '{"leads": [{"phone": "+12025550143"}]}'
 def create_leads():
     items = _lead_items(json_body(LEADS_EXAMPLE))
     workspace = db.session.get(Workspace, g.workspace_id)
-    created, problems = [], []
+    rows, problems = [], []
     for index, item in enumerate(items):
         data, problem = _lead_fields(item)
         if problem is None:
             try:
-                created.append(new_lead(workspace, data)[0])
+                rows.append(lead_row(workspace, data)[0])
             except InvalidLead as exc:
                 problem = invalid_fields(exc)
             except NoAddress as exc:
                 problem = str(exc)
         if problem:
             problems.append({"index": index, "error": problem})
-    if not created:
+    if not rows:
         return jsonify(success=False, error="No lead was created", code=400, errors=problems), 400
-    db.session.flush()
-    ids = [lead.id for lead in created]  # read before the commit expires them (a query each after)
+    ids = insert_leads(rows)
     # One commit for the request: a failure stores none of its leads, never some of them.
     db.session.commit()
     body = dict(success=True, created=len(ids), leadIds=[str(i) for i in ids], errors=problems, batchId=None)
     try:
-        # One batch, as a bulk check's: queued a few hundred per round trip, followed like any other.
-        batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_(ids))
+        # One batch, as a bulk check's, followed like any other; a worker queues its checks.
+        batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_(ids), later=True)
         body["batchId"] = str(batch.id) if batch else None
     except BackgroundUnavailable:
         body["warning"] = (

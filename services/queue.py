@@ -25,6 +25,7 @@ CHECK_JOB = "jobs.checks.check_lead"
 CHECK_FAILED = "jobs.checks.check_failed"
 IMPORT_JOB = "jobs.imports.import_upload"
 RECHECK_JOB = "jobs.rechecks.recheck_due_leads"
+QUEUE_BATCH_JOB = "jobs.checks.queue_batch"
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -52,6 +53,13 @@ def enqueue_import(upload_id: int) -> None:
         retry=RETRY,
         description=f"import upload {upload_id}",
         job_id=f"import_{upload_id}_{uuid.uuid4().hex[:12]}",
+    )
+
+
+def enqueue_batch(batch_id: int) -> None:
+    """Have a worker queue a batch's checks (batches.start_batch(later=True))."""
+    check_queue().enqueue(
+        QUEUE_BATCH_JOB, batch_id, job_timeout=CHECK_JOB_TIMEOUT, retry=RETRY, description=f"queue batch {batch_id}"
     )
 
 

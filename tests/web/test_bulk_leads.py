@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extensions import db
+from jobs.checks import queue_batch
 from models import CheckBatch, Lead
 from services.queue import check_queue
 from support import auth
@@ -22,7 +23,19 @@ def test_a_thousand_leads_in_one_call_are_checked_as_one_batch(app, client, toke
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(CheckBatch)) == 1
         assert {lead.batch_id for lead in db.session.scalars(db.select(Lead))} == {int(body["batchId"])}
-        assert check_queue().count == 1000  # every check queued, none run in the request
+        # One job now, queueing the batch's checks from a worker: the request does not wait for 1,000.
+        assert check_queue().count == 1
+        assert queue_batch(int(body["batchId"])) == "queued"
+        assert check_queue().count == 1 + 1000
+        assert queue_batch(int(body["batchId"])) == "nothing to queue"  # a retry of the job
+
+
+def test_a_worker_queues_and_runs_the_checks(app, client, token, demo_line, run_worker):
+    leads = [{"phone": "2025550142"}, {"phone": "2025550143"}, {"email": "ada@icloud.com"}]
+    response = client.post("/api/leads", headers=auth(token), json=leads)
+    run_worker()
+    progress = client.get(f"/api/batches/{response.json['batchId']}", headers=auth(token)).json
+    assert (progress["state"], progress["available"], progress["unavailable"]) == ("done", 2, 1)
 
 
 def test_a_bare_array_is_the_same_and_with_no_line_there_is_no_batch(client, token):
