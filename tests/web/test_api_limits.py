@@ -67,3 +67,22 @@ def test_with_redis_away_the_api_answers_uncounted_and_logs_it(app, token, demo_
     assert created.status_code == 201 and created.json["created"] == 1
     assert created.json["warning"].startswith("Saved but not checked")
     assert "Failed to rate limit" in caplog.text
+
+
+def test_redis_lost_during_a_request_still_answers_without_the_figures(token, demo_line, demo_server, throwaway_redis):
+    import threading
+    import time
+
+    from app import create_app
+
+    # The limit counted on a Redis of its own, which dies while the check waits for the line.
+    on_throwaway = create_app({"TESTING": True, "RATELIMIT_STORAGE_URI": throwaway_redis.url})
+    demo_server.latency = 2
+    threading.Timer(0.5, throwaway_redis.kill).start()
+    started = time.monotonic()
+    response = on_throwaway.test_client().post(
+        "/api/leads/check-availability", headers=auth(token), json={"address": "+12025550142"}
+    )
+    assert time.monotonic() - started >= 2  # Redis was gone before the answer was made
+    assert response.status_code == 200 and response.json["available"] is True
+    assert "RateLimit-Remaining" not in response.headers
