@@ -86,3 +86,12 @@ def test_redis_lost_during_a_request_still_answers_without_the_figures(token, de
     assert time.monotonic() - started >= 2  # Redis was gone before the answer was made
     assert response.status_code == 200 and response.json["available"] is True
     assert "RateLimit-Remaining" not in response.headers
+
+
+def test_the_description_gives_every_answer_its_headers_and_a_429(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert "429" in operation["responses"], (method, path)
+            for code, answer in operation["responses"].items():
+                assert {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} <= set(answer["headers"]), code

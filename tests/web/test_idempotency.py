@@ -111,3 +111,14 @@ def test_with_redis_away_a_keyed_request_is_refused_and_an_unkeyed_one_served(ap
     assert refused.status_code == 503 and "Idempotency-Key can't be honoured" in refused.json["error"]
     assert count(app, Lead) == 0
     assert client.post("/api/leads", headers=auth(token), json=LEADS).status_code == 201
+
+
+def test_the_description_gives_the_three_posts_the_key_and_its_answers(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    for path in ("/api/leads", "/api/leads/import", "/api/leads/check-availability"):
+        operation = paths[path]["post"]
+        assert [p["name"] for p in operation["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
+        assert {"409", "422"} <= set(operation["responses"])
+        success = next(answer for code, answer in operation["responses"].items() if code.startswith("2"))
+        assert "Idempotent-Replayed" in success["headers"]
+    assert all("Idempotency-Key" not in str(op) for op in paths["/api/leads/{leadId}"].values())
