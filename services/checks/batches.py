@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
 # A batch (not an upload's) not queued this long after it was made never will be: the process
-# queueing it died. Queueing 100,000 checks takes seconds.
+# queueing it died, or Redis lost the job that was to (start_batch(later=True)). Queueing 100,000
+# checks takes seconds.
 BATCH_QUEUEING_SECONDS = 600
 
 
