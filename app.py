@@ -115,6 +115,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         limit = limiter.current_limit
         seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
         if api_errors.is_api_path(request.path):
+            # The token's own limit (blueprints/api_limits.py), not the lines' pace (also a 429).
+            message = f"Too many requests: this token may make {limit.limit}; retry after {seconds} s"
             return api_errors.error(429, message, retryAfter=seconds)
         return render_template("429.html", message=message), 429, {"Retry-After": str(seconds)}
 

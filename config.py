@@ -93,4 +93,6 @@ def from_environment(instance_path: str) -> dict:
         ],
         # The most one delivery may take (connect, send, answer).
         "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT", "10")),
+        # Requests each API token may make (Flask-Limiter syntax), counted in Redis across processes.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "200 per minute"),
     }

@@ -11,6 +11,8 @@ from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from blueprints import api_schema
 from blueprints.api_errors import ApiError, api_error, http_error, id_text, json_body, options_in_json
+from blueprints.api_idempotency import idempotent
+from blueprints.api_limits import limit_api
 from blueprints.scoping import as_id, owned_or_404
 from extensions import db
 from models import CheckBatch, Lead, Workspace
@@ -19,11 +21,12 @@ from services import tokens as api_tokens
 from services.api_json import answer, lead_json
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
-from services.leads import InvalidLead, NoAddress, new_lead
+from services.leads import InvalidLead, NoAddress, insert_leads, lead_row
 from services.lines import has_line_switched_on
 from services.queue import BackgroundUnavailable
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+limit_api(bp)  # first: its headers go on last, on whatever answer the handlers below made
 
 MAX_LEADS_PER_REQUEST = 1000
 
@@ -53,36 +56,52 @@ LEADS_EXAMPLE = '{"leads": [{"phone": "+12025550143"}]}'
 
 
 @bp.post("/leads")
+@idempotent
 def create_leads():
-    body = json_body(LEADS_EXAMPLE)
-    items = body.get("leads") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
-        raise ApiError(400, f"Send a JSON body like {LEADS_EXAMPLE}")
-    if len(items) > MAX_LEADS_PER_REQUEST:
-        raise ApiError(400, f"At most {MAX_LEADS_PER_REQUEST} leads per request")
+    items = _lead_items(json_body(LEADS_EXAMPLE))
     workspace = db.session.get(Workspace, g.workspace_id)
-    created, problems = [], []
+    rows, problems = [], []
     for index, item in enumerate(items):
         data, problem = _lead_fields(item)
         if problem is None:
             try:
-                created.append(new_lead(workspace, data)[0])
+                rows.append(lead_row(workspace, data)[0])
             except InvalidLead as exc:
                 problem = invalid_fields(exc)
             except NoAddress as exc:
                 problem = str(exc)
         if problem:
             problems.append({"index": index, "error": problem})
-    if not created:
+    if not rows:
         return jsonify(success=False, error="No lead was created", code=400, errors=problems), 400
+    ids = insert_leads(rows)
     # One commit for the request: a failure stores none of its leads, never some of them.
     db.session.commit()
-    for lead in created:
-        try:
-            lead_checks.request_check(lead)
-        except BackgroundUnavailable:
-            break  # the leads are saved; they stay Not checked until background work is back
-    return jsonify(success=True, created=len(created), leadIds=[str(lead.id) for lead in created], errors=problems), 201
+    body = dict(success=True, created=len(ids), leadIds=[str(i) for i in ids], errors=problems, batchId=None)
+    try:
+        # One batch, as a bulk check's, followed like any other; a worker queues its checks.
+        batch = batch_checks.start_batch(g.workspace_id, "api", Lead.id.in_(ids), later=True)
+        body["batchId"] = str(batch.id) if batch else None
+    except BackgroundUnavailable:
+        body["warning"] = (
+            "Saved but not checked: background work is unavailable; "
+            "ask for their checks later (POST /api/leads/check-availability)"
+        )
+    return jsonify(body), 201
+
+
+def _lead_items(body) -> list:
+    """The leads sent: {"leads": [...]} or a bare JSON array of them."""
+    items = body.get("leads") if isinstance(body, dict) else body
+    if not isinstance(items, list) or not items:
+        raise ApiError(400, f"Send a JSON body like {LEADS_EXAMPLE}, or a JSON array of leads")
+    if len(items) > MAX_LEADS_PER_REQUEST:
+        raise ApiError(
+            400,
+            f"At most {MAX_LEADS_PER_REQUEST:,} leads per request, and this one has {len(items):,}: "
+            "send them in several requests, or import them as a file (POST /api/leads/import)",
+        )
+    return items
 
 
 def invalid_fields(exc: InvalidLead) -> str:
@@ -162,6 +181,7 @@ def check_lead():
 
 
 @bp.post("/leads/check-availability")
+@idempotent
 def check_leads_or_address():
     body = json_body('{"leadIds": ["1", "2"]} or {"address": "+12025550143"}')
     if not isinstance(body, dict) or ("leadIds" in body) == ("address" in body):

@@ -5,6 +5,7 @@ from flask import g, jsonify, request, url_for
 
 from blueprints.api import bp
 from blueprints.api_errors import ApiError
+from blueprints.api_idempotency import idempotent
 from blueprints.scoping import owned_or_404
 from models import Upload
 from services.api_json import upload_json
@@ -13,6 +14,7 @@ from services.imports.reader import ImportFileError
 
 
 @bp.post("/leads/import")
+@idempotent
 def import_leads():
     """Upload a spreadsheet; columns are matched automatically and the import runs in the background."""
     upload = None

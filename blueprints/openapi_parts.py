@@ -24,7 +24,9 @@ def errors(*codes: int) -> dict:
         401: "Missing or invalid token",
         404: "Not found (also: another workspace's)",
         413: "Request too large (over MAX_UPLOAD_MB)",
-        429: "The lines are rate limited: retry after retryAfter seconds",
+        409: "A request with this Idempotency-Key is still running: retry in a few seconds",
+        422: "This Idempotency-Key was first used with a different request",
+        429: "Over this token's API_RATE_LIMIT, or the lines at their pace: retry after retryAfter seconds",
         500: "The check failed",
         503: "Background work is unavailable",
     }

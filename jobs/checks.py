@@ -1,6 +1,7 @@
 """The availability check of one lead, as a background job."""
 
 from jobs.context import job_app
+from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.queue import enqueue_check
 
@@ -22,3 +23,9 @@ def check_failed(job, connection, exc_type, exc_value, tb) -> None:
     lead_id, run = job.args[0], job.args[1]
     with job_app().app_context():
         lead_checks.give_up(lead_id, run, "The check failed unexpectedly; try again")
+
+
+def queue_batch(batch_id: int) -> str:
+    """Queue the checks of a batch whose request answered before they were queued."""
+    with job_app().app_context():
+        return "queued" if batch_checks.queue_waiting_batch(batch_id) else "nothing to queue"

@@ -28,6 +28,7 @@ RECHECK_JOB = "jobs.rechecks.recheck_due_leads"
 WEBHOOK_JOB = "jobs.webhooks.deliver_webhook"
 # One delivery takes at most WEBHOOK_TIMEOUT; this frees a worker stuck anyway.
 WEBHOOK_JOB_TIMEOUT = 120
+QUEUE_BATCH_JOB = "jobs.checks.queue_batch"
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -55,6 +56,13 @@ def enqueue_import(upload_id: int) -> None:
         retry=RETRY,
         description=f"import upload {upload_id}",
         job_id=f"import_{upload_id}_{uuid.uuid4().hex[:12]}",
+    )
+
+
+def enqueue_batch(batch_id: int) -> None:
+    """Have a worker queue a batch's checks (batches.start_batch(later=True))."""
+    check_queue().enqueue(
+        QUEUE_BATCH_JOB, batch_id, job_timeout=CHECK_JOB_TIMEOUT, retry=RETRY, description=f"queue batch {batch_id}"
     )
 
 

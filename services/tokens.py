@@ -9,13 +9,14 @@ from models import ApiToken, User, utcnow
 PREFIX = "imc_"
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """How a token is known: its SHA-256, as stored (and as the API's rate limit counts it)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_token(user: User, name: str) -> str:
     token = PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(workspace_id=user.workspace_id, user_id=user.id, name=name, token_hash=_digest(token)))
+    db.session.add(ApiToken(workspace_id=user.workspace_id, user_id=user.id, name=name, token_hash=digest(token)))
     db.session.commit()
     return token
 
@@ -24,7 +25,7 @@ def workspace_for(token: str) -> int | None:
     """The workspace a live token belongs to, or None. Looking up by hash means the secret itself
     is never compared byte by byte, so there is no timing signal to learn it from."""
     row = db.session.scalar(
-        db.select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        db.select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
     )
     if row is None:
         return None

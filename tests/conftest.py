@@ -61,7 +61,10 @@ def app():
     from app import create_app
     from extensions import db, redis_connection
 
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "LINE_READ_TIMEOUT": 5})
+    # The suite's token makes hundreds of calls a test: the limit's own tests set theirs.
+    app = create_app(
+        {"TESTING": True, "WTF_CSRF_ENABLED": False, "LINE_READ_TIMEOUT": 5, "API_RATE_LIMIT": "100000 per minute"}
+    )
     yield app
     with app.app_context():
         # Each test starts empty: rows, and whatever this run's queue holds in Redis.
@@ -70,7 +73,7 @@ def app():
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         redis = redis_connection(app)
-        for pattern in (f"*{app.config['RQ_QUEUE']}*", "pace:*", "inflight:*", "LIMITS*"):
+        for pattern in (f"*{app.config['RQ_QUEUE']}*", "pace:*", "inflight:*", "LIMITS*", "idem:*"):
             for key in redis.scan_iter(pattern):
                 redis.delete(key)
         db.engine.dispose()

@@ -13,22 +13,32 @@ from extensions import db
 from models import CheckBatch, Lead, LeadTally, Line, Upload, UploadState, utcnow
 from services.checks.lead import BATCH_RUN, FRESH_RUN, batch_run
 from services.lines import active_lines, capped_today, has_line_switched_on, seconds_to_next_utc_day
-from services.queue import BackgroundUnavailable, check_queue, drop_queued_checks, enqueue_checks, jobs_in_redis
+from services.queue import (
+    BackgroundUnavailable,
+    check_queue,
+    drop_queued_checks,
+    enqueue_batch,
+    enqueue_checks,
+    jobs_in_redis,
+)
 from services.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
 # A batch (not an upload's) not queued this long after it was made never will be: the process
-# queueing it died. Queueing 100,000 checks takes seconds.
+# queueing it died, or Redis lost the job that was to (start_batch(later=True)). Queueing 100,000
+# checks takes seconds.
 BATCH_QUEUEING_SECONDS = 600
 
 
-def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> CheckBatch | None:
+def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False, later: bool = False) -> CheckBatch | None:
     """Check every lead of the workspace matching the SQL condition `which` as one batch; with no
     line switched on they all say No Active Line instead, and nothing is queued. None when there is
     no batch: no line, or no lead matched. `fresh`: ask the lines again instead of reusing
-    answers from before the batch."""
+    answers from before the batch. `later`: a worker queues its checks (one job now, instead of
+    one per lead: the API's bulk POST answers sooner); until then they wait, not lost (see
+    requeue_lost_checks)."""
     scope = (Lead.workspace_id == workspace_id, which)
     batch = open_batch(workspace_id, kind)
     if batch is None:
@@ -48,8 +58,24 @@ def start_batch(workspace_id: int, kind: str, which, *, fresh: bool = False) -> 
         db.session.rollback()
         return None
     db.session.commit()
-    queue_batch(batch)
+    if not later:
+        queue_batch(batch)
+        return batch
+    try:
+        enqueue_batch(batch.id)
+    except Exception as exc:  # redis.RedisError and socket errors alike
+        _give_back(batch_run(batch.id))
+        raise BackgroundUnavailable() from exc
     return batch
+
+
+def queue_waiting_batch(batch_id: int) -> bool:
+    """Queue the checks of a batch started `later`, unless cancelled or queued already."""
+    batch = db.session.get(CheckBatch, batch_id)
+    if batch is None or batch.cancelled_at or batch.queued_at:
+        return False
+    queue_batch(batch)
+    return True
 
 
 def cancel_batch(batch: CheckBatch) -> int:
@@ -123,21 +149,26 @@ def queue_batch(batch: CheckBatch) -> None:
         for start in range(0, len(ids), ENQUEUE_CHUNK):
             enqueue_checks([(lead_id, run) for lead_id in ids[start : start + ENQUEUE_CHUNK]])
     except Exception as exc:  # redis.RedisError and socket errors alike
-        db.session.rollback()
-        db.session.execute(
-            db.update(Lead)
-            .where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
-            .values(
-                status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
-                check_run=None,
-                check_started_at=None,
-            )
-        )
-        db.session.commit()
+        _give_back(run)
         raise BackgroundUnavailable() from exc
     batch.queued_at = utcnow()
     db.session.commit()
     webhook_events.batch_queued(batch.workspace_id, batch.id)
+
+
+def _give_back(run: str) -> None:
+    """The run's leads still waiting go back to what they showed, as if nothing was asked."""
+    db.session.rollback()
+    db.session.execute(
+        db.update(Lead)
+        .where(Lead.check_run == run, Lead.status == LeadStatus.CHECKING)
+        .values(
+            status=db.func.coalesce(Lead.status_before_check, LeadStatus.NOT_CHECKED.value),
+            check_run=None,
+            check_started_at=None,
+        )
+    )
+    db.session.commit()
 
 
 def requeue_lost_checks() -> int:
