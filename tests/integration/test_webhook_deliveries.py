@@ -59,7 +59,7 @@ def test_a_receiver_failing_twice_gets_each_event_once_signed(app, client, token
     assert created.status_code == 201 and upload.status_code == 202
     worker = start_flask("worker", log=tmp_path / "worker.log", env={"WEBHOOK_RETRY_INTERVALS": "1,1,1"})
     try:
-        assert wait_for(lambda: len(hooks.accepted()) >= 6, 120), (tmp_path / "worker.log").read_text()[-3000:]
+        assert wait_for(lambda: len(hooks.accepted()) >= 7, 120), (tmp_path / "worker.log").read_text()[-3000:]
         time.sleep(4)  # long enough for any further attempt (1 s apart) to arrive
     finally:
         worker.terminate()
@@ -67,9 +67,10 @@ def test_a_receiver_failing_twice_gets_each_event_once_signed(app, client, token
 
     payloads = hooks.verified(secret)  # every attempt, failed ones too, is signed with the secret
     accepted = [json.loads(body) for _, body in hooks.accepted()]
-    assert Counter(p["type"] for p in accepted) == {"lead.checked": 4, "batch.completed": 1, "upload.completed": 1}
+    # Two batches: the API's leads and the upload's are each checked as one.
+    assert Counter(p["type"] for p in accepted) == {"lead.checked": 4, "batch.completed": 2, "upload.completed": 1}
     # Each message: two refusals, then taken once; the same id and body every time.
-    assert sorted(hooks.attempts.values()) == [3] * 6
+    assert sorted(hooks.attempts.values()) == [3] * 7
     by_id = {}
     for (headers, body, _), payload in zip(hooks.requests, payloads, strict=True):
         assert by_id.setdefault(headers["webhook-id"], body) == body
@@ -78,7 +79,9 @@ def test_a_receiver_failing_twice_gets_each_event_once_signed(app, client, token
     with app.app_context():
         assert lead_ids == {str(i) for i in db.session.scalars(db.select(Lead.id))}
         upload_done = next(p["data"] for p in accepted if p["type"] == "upload.completed")
-        batch_done = next(p["data"] for p in accepted if p["type"] == "batch.completed")
+        batches = {p["data"]["kind"]: p["data"] for p in accepted if p["type"] == "batch.completed"}
+        assert batches.keys() == {"api", "upload"}, batches
+        batch_done = batches["upload"]
         assert upload_done["state"] == "done" and upload_done["report"]["imported"] == 2
         assert batch_done == {
             "batchId": upload_done["batchId"],
@@ -94,7 +97,7 @@ def test_a_receiver_failing_twice_gets_each_event_once_signed(app, client, token
         for row in log:
             per_message.setdefault(row.message_id, []).append((row.attempt, row.status_code, row.succeeded))
         assert all(attempts == [(1, 500, False), (2, 500, False), (3, 200, True)] for attempts in per_message.values())
-        assert len(per_message) == 6 and db.session.scalar(db.select(WebhookEndpoint.failing_since)) is None
+        assert len(per_message) == 7 and db.session.scalar(db.select(WebhookEndpoint.failing_since)) is None
 
 
 def _payload() -> str:
