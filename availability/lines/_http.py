@@ -1,4 +1,5 @@
-"""What every client shares: one guarded HTTP call, Retry-After, and reading a JSON body."""
+"""What every client shares: one guarded HTTP call, Retry-After, reading a JSON body, and what a
+hosted provider's error statuses mean."""
 
 import re
 from collections.abc import Callable
@@ -121,3 +122,19 @@ def short(text, limit: int = 120) -> str:
     """Provider messages are shown to people: keep them one short line."""
     text = " ".join(str(text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def refused_check(status: int, message: str, *, endpoint: str, wait: float | None = None) -> CheckResult:
+    """A hosted provider's error answer to a check, one reading for all: 400 is the address, 401/403
+    the key, 404 the URL, 429 the pace (`wait`: what the answer said); the rest could not tell."""
+    if status == 400:
+        return CheckResult(Outcome.INVALID_ADDRESS, short(message) or "the line rejected the address")
+    if status in (401, 403):
+        return CheckResult(Outcome.LINE_UNHEALTHY, f"authentication failed: {short(message) or status}")
+    if status == 404:
+        return CheckResult(Outcome.LINE_UNHEALTHY, f"{endpoint} not found: check the server URL")
+    if status == 429:
+        return CheckResult(Outcome.RATE_LIMITED, "rate limited", DEFAULT_RETRY_AFTER if wait is None else wait)
+    if status >= 500:  # an inconclusive lookup among them: retry later, with backoff
+        return CheckResult(Outcome.TRANSIENT, f"server error {status}")
+    return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")

@@ -6,16 +6,15 @@ import requests
 
 from ..outcomes import CheckResult, Outcome, SendResult
 from ._http import (
-    DEFAULT_RETRY_AFTER,
     LineConfig,
     as_seconds,
     call,
     error_message,
     json_body,
     not_sent,
+    refused_check,
     retry_after_header,
     send_refused,
-    short,
 )
 
 
@@ -63,20 +62,10 @@ def interpret(response: requests.Response) -> CheckResult:
         if isinstance(imessage, bool):
             return CheckResult(Outcome.AVAILABLE if imessage else Outcome.UNAVAILABLE)
         return CheckResult(Outcome.TRANSIENT, "the line sent an answer we could not read")
-    if status == 400:
-        return CheckResult(Outcome.INVALID_ADDRESS, short(message) or "the line rejected the address")
-    if status in (401, 403):
-        return CheckResult(Outcome.LINE_UNHEALTHY, f"authentication failed: {short(message) or status}")
-    if status == 404:
-        return CheckResult(Outcome.LINE_UNHEALTHY, "capabilities endpoint not found: check the server URL")
-    if status == 429:
-        wait = retry_after_header(response)
-        if wait is None:
-            wait = as_seconds(body.get("retry_after"))
-        return CheckResult(Outcome.RATE_LIMITED, "rate limited", DEFAULT_RETRY_AFTER if wait is None else wait)
-    if status >= 500:
-        return CheckResult(Outcome.TRANSIENT, f"server error {status}")
-    return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")
+    wait = retry_after_header(response)
+    if wait is None:
+        wait = as_seconds(body.get("retry_after"))
+    return refused_check(status, message, endpoint="capabilities endpoint", wait=wait)
 
 
 def interpret_send(response: requests.Response) -> SendResult:

@@ -9,10 +9,10 @@ from ._http import (
     call,
     json_body,
     not_sent,
+    refused_check,
     retry_after_header,
     seconds_in_message,
     send_refused,
-    short,
 )
 
 
@@ -77,17 +77,8 @@ def interpret(response: requests.Response) -> CheckResult:
         if isinstance(available, bool):
             return CheckResult(Outcome.AVAILABLE if available else Outcome.UNAVAILABLE)
         return CheckResult(Outcome.TRANSIENT, "the line sent an answer we could not read")
-    if status == 400:
-        return CheckResult(Outcome.INVALID_ADDRESS, short(message) or "the line rejected the address")
-    if status in (401, 403):
-        return CheckResult(Outcome.LINE_UNHEALTHY, short(message) or f"authentication failed ({status})")
-    if status == 404:
-        return CheckResult(Outcome.LINE_UNHEALTHY, "check endpoint not found: check the server URL")
-    if status == 429:
-        return CheckResult(Outcome.RATE_LIMITED, "rate limited", retry_after(response, body, error, message))
-    if status >= 500:
-        return CheckResult(Outcome.TRANSIENT, f"server error {status}")
-    return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")
+    wait = retry_after(response, body, error, message) if status == 429 else None
+    return refused_check(status, message, endpoint="check endpoint", wait=wait)
 
 
 def retry_after(response, body: dict, error: dict, message: str) -> float:

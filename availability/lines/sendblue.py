@@ -7,12 +7,12 @@ import requests
 
 from ..outcomes import CheckResult, Outcome, SendResult
 from ._http import (
-    DEFAULT_RETRY_AFTER,
     LineConfig,
     call,
     error_message,
     json_body,
     not_sent,
+    refused_check,
     retry_after_header,
     send_refused,
     short,
@@ -81,18 +81,7 @@ def interpret(response: requests.Response) -> CheckResult:
     if status == 400 and body.get("error_code") == NEW_CONTACT_CAP:
         # A cap on new contacts for sends says nothing about the address: could not tell.
         return CheckResult(Outcome.TRANSIENT, short(message) or "the line's new-contact cap is reached")
-    if status == 400:
-        return CheckResult(Outcome.INVALID_ADDRESS, short(message) or "the line rejected the address")
-    if status in (401, 403):
-        return CheckResult(Outcome.LINE_UNHEALTHY, f"authentication failed: {short(message) or status}")
-    if status == 404:
-        return CheckResult(Outcome.LINE_UNHEALTHY, "lookup endpoint not found: check the server URL")
-    if status == 429:
-        wait = retry_after_header(response)
-        return CheckResult(Outcome.RATE_LIMITED, "rate limited", DEFAULT_RETRY_AFTER if wait is None else wait)
-    if status >= 500:  # an inconclusive lookup among them: retry later, with backoff
-        return CheckResult(Outcome.TRANSIENT, f"server error {status}")
-    return CheckResult(Outcome.TRANSIENT, f"unexpected answer {status}")
+    return refused_check(status, message, endpoint="lookup endpoint", wait=retry_after_header(response))
 
 
 def interpret_send(response: requests.Response) -> SendResult:
