@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import phonenumbers
+from flask import g
 from flask_login import current_user
 
 from models.types import utcnow
@@ -50,7 +51,17 @@ def address_filter(address: str | None) -> str:
     """A normalised address for the page: phones in the signed-in workspace's region, emails as stored."""
     if not address or not address.startswith("+"):
         return address or ""
-    return phone_display(address, current_user.workspace.default_region)
+    # Once a request: a page writes ~100 phones, and each current_user lookup costs more than the format.
+    if "phone_region" not in g:
+        g.phone_region = current_user.workspace.default_region
+    return phone_display(address, g.phone_region)
+
+
+def extra_addresses_filter(fields: list) -> tuple[list, int]:
+    """A row's addresses past the primary phone and email that hold something, and how many of
+    them are invalid: in Python, as Jinja's selectattr cost ~8% of a leads page."""
+    extra = [value for value in fields[2:] if value.raw]
+    return extra, sum(1 for value in extra if value.invalid)
 
 
 def ago_filter(then: datetime) -> str:

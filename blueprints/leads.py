@@ -162,6 +162,7 @@ def cancel_batch(batch_id: int):
 
 bp.add_app_template_filter(formatting.address_filter, "address_text")
 bp.add_app_template_filter(formatting.ago_filter, "ago")
+bp.add_app_template_filter(formatting.extra_addresses_filter, "extra_addresses")
 
 
 @bp.app_template_filter("row_state")
