@@ -28,10 +28,10 @@ def test_saving_and_switching_on_a_line_test_it(app, logged_in, demo_server):
 
     # A wrong key: the line says so at once, and stays out of use however often it is switched on.
     page = save(logged_in, {"name": "Demo", "url": demo_server.url, "secret": "wrong"}, demo)
-    assert "its test failed: Unauthorized" in page
+    assert "its test failed: authentication failed: Unauthorized" in page
     logged_in.post(f"/lines/{demo}/deactivate")
     page = logged_in.post(f"/lines/{demo}/activate", follow_redirects=True).get_data(as_text=True)
-    assert "switched on, but its test failed: Unauthorized" in page
+    assert "switched on, but its test failed: authentication failed: Unauthorized" in page
     with app.app_context():
         assert (
             line_named("Demo").status == "unhealthy"
@@ -61,6 +61,6 @@ def test_the_cli_tests_the_line_it_adds(app, user, demo_server):
     refused = flask_command(*args, "--name", "Bad", "--secret", "wrong")
     assert added.returncode == refused.returncode == 0
     assert "(active)" in added.stdout and not added.stderr.strip()
-    assert "(unhealthy)" in refused.stdout and "test failed: Unauthorized" in refused.stderr
+    assert "(unhealthy)" in refused.stdout and "test failed: authentication failed: Unauthorized" in refused.stderr
     with app.app_context():
         assert (line_named("Good").status, line_named("Bad").status) == ("active", "unhealthy")
