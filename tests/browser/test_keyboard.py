@@ -58,3 +58,15 @@ def test_quick_sends_answer_is_announced(signed_in, live_server, demo_line):
     expect(page.locator("#recipient-status")).to_have_attribute("data-state", "available")
     assert region.evaluate("el => el.isConnected && el.contains(document.getElementById('recipient-status'))")
     assert "iMessage available" in region.evaluate("el => el.textContent")
+
+
+def test_first_tab_offers_a_skip_to_the_page(signed_in, live_server, demo_line):
+    page = signed_in
+    page.goto(f"{live_server}/leads/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("el => el === document.activeElement"), "the first Tab does not reach the skip link"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["height"] > 0, "the focused skip link is off screen"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
