@@ -1,6 +1,7 @@
 """/metrics as Prometheus scrapes it in production: gunicorn with several processes and a `flask
 worker` on one host, sharing PROMETHEUS_MULTIPROC_DIR. Every process answers the same totals,
-exact, the worker's line calls, checks and import rows among them; the queue's depth is Redis's."""
+exact, the worker's line calls, checks and import rows among them; the queue's depth is Redis's;
+`flask metrics-server` (a host with workers only) serves the same."""
 
 import os
 import subprocess
@@ -138,3 +139,25 @@ def test_every_process_serves_the_same_exact_totals(app, token, demo_line, demo_
         assert metrics[("bbcheck_queue_jobs", (("state", state),))] == depth[state], state
     # The worker counted in its own file of the host's folder.
     assert (tmp_path / "metrics" / f"counter_{worker.pid}.db").exists()
+
+    # A host with workers and no web process serves the same from `flask metrics-server`.
+    port = free_port()
+    server = start_flask(
+        "metrics-server", "--host", "127.0.0.1", "--port", str(port), log=tmp_path / "ms.log", env=host
+    )
+    try:
+
+        def scraped():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/metrics", headers=auth(METRICS_TOKEN), timeout=5)
+            except requests.RequestException:
+                return None
+
+        assert wait_for(scraped, 30), (tmp_path / "ms.log").read_text()
+        assert metric_samples(scraped().text) == metrics
+        assert scraped().status_code == 200
+        assert requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 401
+        assert requests.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
