@@ -49,3 +49,27 @@ def test_served_without_the_queue_when_redis_is_away():
     assert response.status_code == 200
     names = {family.name for family in text_string_to_metric_families(response.get_data(as_text=True))}
     assert "bbcheck_line_checks" in names and "bbcheck_queue_jobs" not in names
+
+
+def test_webhook_attempts_are_counted_by_result(app, client, token):
+    import json
+
+    from services.webhooks import delivery
+    from webhook_receiver import WebhookReceiver
+
+    app.config["METRICS_TOKEN"] = TOKEN
+    hooks = WebhookReceiver(fail_first=1)
+    try:
+        made = client.post("/api/webhooks", headers=auth(token), json={"url": hooks.url, "events": ["lead.checked"]})
+        endpoint_id = int(made.json["webhook"]["id"])
+        before = metric_samples(client.get("/metrics", headers=auth(TOKEN)).get_data(as_text=True))
+        payload = json.dumps({"type": "lead.checked", "timestamp": "2026-01-01T00:00:00Z", "data": {}})
+        with app.app_context():
+            assert delivery.deliver(endpoint_id, "msg_m", "lead.checked", payload, 1).startswith("failed")
+            assert delivery.deliver(endpoint_id, "msg_m", "lead.checked", payload, 2) == "delivered"
+        after = metric_samples(client.get("/metrics", headers=auth(TOKEN)).get_data(as_text=True))
+    finally:
+        hooks.close()
+    for result in ("delivered", "failed"):
+        key = ("bbcheck_webhook_deliveries_total", (("result", result),))
+        assert after[key] - before.get(key, 0) == 1, result
