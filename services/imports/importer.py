@@ -170,13 +170,9 @@ def _import_chunk(
         _insert(new, upload)
     upload.imported += len(new)
     upload.rows_done += len(chunk)
+    duplicate, invalid, empty = upload.duplicates - before[0], upload.invalid - before[1], upload.empty - before[2]
     db.session.commit()
-    metrics.import_rows(
-        imported=len(new),
-        duplicate=upload.duplicates - before[0],
-        invalid=upload.invalid - before[1],
-        empty=upload.empty - before[2],
-    )
+    metrics.import_rows(imported=len(new), duplicate=duplicate, invalid=invalid, empty=empty)
 
 
 def _insert(leads: list[tuple], upload: Upload) -> None:
