@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each process's counts go to a file there (services/metrics); the folder must exist.
+        os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         # request.remote_addr (the login limit's per-address key, the log) is the client, not the
         # proxy every client shares; only the entries the trusted proxies added are believed.
@@ -63,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import blueprints.api_webhooks  # noqa: F401
     import blueprints.lead_edits  # noqa: F401
     from blueprints import api, api_errors, auth, imports, leads, lines, operations, quick_send, settings, team, tokens
+    from blueprints import metrics as metrics_endpoint
     from blueprints import webhooks as webhook_pages
 
     app.register_blueprint(auth.bp)
@@ -76,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(team.bp)
     app.register_blueprint(team.join_bp)
     app.register_blueprint(webhook_pages.bp)
+    app.register_blueprint(metrics_endpoint.bp)
     app.register_blueprint(api.bp)
     # The API authenticates with bearer tokens, not cookies, so CSRF does not apply to it.
     csrf.exempt(api.bp)

@@ -9,6 +9,7 @@ from contextlib import ExitStack
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from werkzeug.exceptions import NotFound
 from werkzeug.serving import run_simple
 
 import embedded_redis
@@ -126,6 +127,25 @@ def worker_command(burst):
     work(app, burst=burst)
 
 
+@click.command("metrics-server")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=9100, show_default=True)
+def metrics_server_command(host, port):
+    """Serve /metrics alone, for a host that runs workers but no web process: what this host's
+    processes counted (PROMETHEUS_MULTIPROC_DIR) and the queue, behind METRICS_TOKEN."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        raise click.ClickException("Set PROMETHEUS_MULTIPROC_DIR, the folder this host's workers count in")
+    app = current_app._get_current_object()
+
+    def metrics_only(environ, start_response):
+        # The app's own /metrics view (token, answers); no page of the app is served here.
+        if environ.get("PATH_INFO") != "/metrics":
+            return NotFound()(environ, start_response)
+        return app(environ, start_response)
+
+    run_simple(host, port, metrics_only, threaded=True)
+
+
 DEMO_EMAIL = "demo@example.com"
 
 
@@ -142,6 +162,12 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
     from demo_line import DemoLineServer
 
     app = current_app._get_current_object()
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # prometheus-client picks its multiprocess mode when first imported, as loading the app
+        # did: start again with a folder of this instance's set, so that /metrics (with
+        # METRICS_TOKEN) adds up what the web process and the workers it starts counted.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = local_stack.fresh_metrics_folder(app.instance_path)
+        os.execv(sys.executable, [sys.executable, "-m", "flask", *sys.argv[1:]])
     # The local set-up's lines live on this machine (the demo line on loopback, a Mac on the LAN).
     allow_private = os.environ.setdefault("LINE_ALLOW_PRIVATE_NETWORKS", "true")
     app.config["LINE_ALLOW_PRIVATE_NETWORKS"] = allow_private.lower() in ("1", "true", "yes")
@@ -222,6 +248,7 @@ def register(app: Flask) -> None:
         add_line_command,
         rotate_line_secrets_command,
         worker_command,
+        metrics_server_command,
         run_local_command,
     ):
         app.cli.add_command(command)

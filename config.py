@@ -95,4 +95,6 @@ def from_environment(instance_path: str) -> dict:
         "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT", "10")),
         # Requests each API token may make (Flask-Limiter syntax), counted in Redis across processes.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "200 per minute"),
+        # The bearer token Prometheus sends to /metrics; unset, /metrics is off (404).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
     }

@@ -3,6 +3,7 @@
 its workers, RQ's scheduler and the bundled Redis running."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -63,3 +64,12 @@ def _wait(procs: list[subprocess.Popen], seconds: float) -> None:
     for proc in procs:
         with suppress(subprocess.TimeoutExpired):
             proc.wait(max(0.0, deadline - time.monotonic()))
+
+
+def fresh_metrics_folder(instance_path: str) -> str:
+    """The instance's folder for prometheus-client's per-process counts, emptied: the counts of an
+    earlier run's processes would otherwise be added to this run's."""
+    path = os.path.join(instance_path, "metrics")
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path

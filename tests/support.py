@@ -261,3 +261,14 @@ def shared_strings_bomb(path, strings, padding: int = 0):
         {"xl/sharedStrings.xml": table},
         {"xl/media/image1.png": os.urandom(padding)} if padding else None,
     )
+
+
+def metric_samples(text: str) -> dict[tuple[str, tuple], float]:
+    """A /metrics answer parsed as Prometheus parses it: {(sample name, sorted labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }

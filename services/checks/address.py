@@ -17,6 +17,7 @@ answer is lost, the in-flight mark expires, and a retry may call again.
 import logging
 import math
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -29,6 +30,7 @@ from availability.outcomes import CheckResult, Outcome
 from availability.pacing import pause
 from extensions import db, redis_connection
 from models import AddressResult, Line, Workspace, dialects, utcnow
+from services import metrics
 from services.lines import line_client, mark_unhealthy, pacer
 
 log = logging.getLogger(__name__)
@@ -41,9 +43,25 @@ MAX_INLINE_WAIT = 2.0
 IN_FLIGHT_SECONDS = 30
 
 
-def pause_line(line_key: str, retry_after: float | None) -> None:
+@dataclass(frozen=True)
+class LineLabel:
+    """What names a line outside its session (a late answer's thread): its pacing key, and its id
+    and provider for the metrics."""
+
+    key: str
+    id: int
+    provider: str
+
+    @classmethod
+    def of(cls, line: Line) -> "LineLabel":
+        return cls(line.key, line.id, line.provider)
+
+
+def pause_line(line: LineLabel, retry_after: float | None) -> None:
     """The line said 429: hold every worker off it for its Retry-After, at most LINE_MAX_PAUSE_SECONDS."""
-    pause(redis_connection(), line_key, min(retry_after or 60, current_app.config["LINE_MAX_PAUSE_SECONDS"]))
+    seconds = min(retry_after or 60, current_app.config["LINE_MAX_PAUSE_SECONDS"])
+    pause(redis_connection(), line.key, seconds)
+    metrics.line_paused(line.id, line.provider, seconds)
 
 
 def reuse_days(workspace: Workspace) -> dict[str, float]:
@@ -114,7 +132,7 @@ class AddressChecker:
                 continue
             result = self._call(line, address, in_flight)
             if result.outcome is Outcome.RATE_LIMITED:
-                pause_line(line.key, result.retry_after)
+                pause_line(LineLabel.of(line), result.retry_after)
                 continue
             if result.outcome is Outcome.LINE_UNHEALTHY:
                 mark_unhealthy(line, result.detail)
@@ -143,29 +161,32 @@ class AddressChecker:
         return best, best_wait
 
     def _call(self, line: Line, address: str, in_flight: InFlight) -> CheckResult:
-        client, config = line_client(line, late=True), current_app.config
-        call = call_within(lambda: client.check(address), config["LINE_DEADLINE"])
+        client, config, label = line_client(line, late=True), current_app.config, LineLabel.of(line)
+        call = call_within(
+            partial(metrics.timed_line_call, label.id, label.provider, partial(client.check, address)),
+            config["LINE_DEADLINE"],
+        )
         if call.done():
             return call.result()
         # The worker stops waiting; the call goes on, holding the address, and its answer is kept.
         in_flight.hold_for(math.ceil(config["LINE_LATE_ANSWER_SECONDS"]) + 5)
         call.add_done_callback(
-            partial(_late_answer, current_app._get_current_object(), self.workspace_id, address, line.key, in_flight)
+            partial(_late_answer, current_app._get_current_object(), self.workspace_id, address, label, in_flight)
         )
         return CheckResult(Outcome.TRANSIENT, f"the line did not answer within {config['LINE_DEADLINE']:g} s")
 
 
-def _late_answer(app: Flask, workspace_id: int, address: str, line_key: str, in_flight: InFlight, call) -> None:
+def _late_answer(app: Flask, workspace_id: int, address: str, line: LineLabel, in_flight: InFlight, call) -> None:
     """A call the worker stopped waiting for has ended (in its helper thread): keep its answer, or
     its 429, as a timely one would be; then let go of the address."""
     try:
         answer = call.result()
         with app.app_context():
             if answer.is_answer:
-                remember(workspace_id, address, answer, line_key)
+                remember(workspace_id, address, answer, line.key)
                 log.info("Kept a line's late answer for an address of workspace %s", workspace_id)
             elif answer.outcome is Outcome.RATE_LIMITED:
-                pause_line(line_key, answer.retry_after)
+                pause_line(line, answer.retry_after)
     except Exception:  # the mark expires by itself; a retry asks again
         log.exception("Could not keep a line's late answer")
     finally:

@@ -16,6 +16,7 @@ from availability.outcomes import CheckResult, Outcome
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Workspace, utcnow
+from services import metrics
 from services.checks.address import AddressChecker
 from services.lines import active_lines, has_line_switched_on
 from services.queue import BackgroundUnavailable, enqueue_check
@@ -188,6 +189,7 @@ def _settle(
     ).rowcount
     db.session.commit()
     if written:
+        metrics.LEAD_CHECKS.labels(LeadStatus(status).value).inc()
         webhook_events.lead_checked(workspace_id, lead.id, batch_id)
 
 
@@ -195,6 +197,7 @@ def _no_active_line(lead: Lead) -> None:
     """No line is switched on: the lead says so at once, with no check behind it."""
     _finish(lead, LeadStatus.NO_ACTIVE_LINE)
     db.session.commit()
+    metrics.LEAD_CHECKS.labels(LeadStatus.NO_ACTIVE_LINE.value).inc()
     webhook_events.lead_checked(lead.workspace_id, lead.id)
 
 

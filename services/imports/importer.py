@@ -17,6 +17,7 @@ from availability.fields import ADDRESS_FIELDS, LEAD_FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, dialects, search_text, utcnow
+from services import metrics
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
 from services.webhooks import events as webhook_events
@@ -140,7 +141,7 @@ def _parse_chunk(chunk: list[tuple[int, list[str]]], mapping: list, region: str)
 def _import_chunk(
     upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int], existing: set[str], problems
 ) -> None:
-    new = []
+    new, before = [], (upload.duplicates, upload.invalid, upload.empty)
     for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
         if isinstance(cells, UnreadRow):  # a vCard the parser refused: the others still land
             upload.invalid += 1
@@ -169,7 +170,9 @@ def _import_chunk(
         _insert(new, upload)
     upload.imported += len(new)
     upload.rows_done += len(chunk)
+    duplicate, invalid, empty = upload.duplicates - before[0], upload.invalid - before[1], upload.empty - before[2]
     db.session.commit()
+    metrics.import_rows(imported=len(new), duplicate=duplicate, invalid=invalid, empty=empty)
 
 
 def _insert(leads: list[tuple], upload: Upload) -> None:

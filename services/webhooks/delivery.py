@@ -18,6 +18,7 @@ from standardwebhooks import Webhook
 from availability.lines.safe_http import LineSession, forbidden_reason
 from extensions import db
 from models import WebhookDelivery, WebhookEndpoint, utcnow
+from services import metrics
 from services.queue import enqueue_webhook
 
 from .endpoints import about_webhooks
@@ -63,6 +64,7 @@ def deliver(
     if retry_in is not None:
         delivery.next_attempt_at = now + timedelta(seconds=retry_in)
     db.session.commit()
+    metrics.WEBHOOK_DELIVERIES.labels("delivered" if succeeded else "failed").inc()
     if retry_in is not None:
         enqueue_webhook(endpoint_id, message_id, event_type, payload, attempt + 1, delay=retry_in)
     return "delivered" if succeeded else f"failed: {error}"

@@ -86,6 +86,7 @@ NOT_PAGES = {
     "leads.updates": "an htmx fragment of the leads page (out-of-band rows)",
     "imports.progress": "an htmx fragment of the import page",
     "operations.live": "an htmx fragment of the Operations page",
+    "metrics.scrape": "Prometheus's text format, behind METRICS_TOKEN",
 }
 
 

@@ -72,10 +72,12 @@ def _circles(edges: dict[str, list[str]]) -> list[set[str]]:
 
 def test_no_import_circle_is_larger_than_the_app_cli_worker_one(tmp_path):
     # grimp reads packages only: each root module gets a package of its own, its __init__ the file.
-    for module in ROOT.glob("*.py"):
+    # (gunicorn.conf.py is gunicorn's settings file, which nothing imports.)
+    modules = [module for module in ROOT.glob("*.py") if module.stem.isidentifier()]
+    for module in modules:
         (tmp_path / module.stem).mkdir()
         os.symlink(module, tmp_path / module.stem / "__init__.py")
-    packages = [module.stem for module in ROOT.glob("*.py")]
+    packages = [module.stem for module in modules]
     for init in ROOT.glob("*/__init__.py"):
         if init.parent.name not in ("tests", "migrations", "benchmarks", "demo_line"):
             os.symlink(init.parent, tmp_path / init.parent.name)
