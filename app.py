@@ -16,6 +16,7 @@ import security_headers
 from availability.lines import pace_text
 from extensions import csrf, db, limiter, login_manager, migrate
 from models import dialects
+from services.imports import storage as upload_storage
 from services.queue import BackgroundUnavailable
 from services.secrets_box import SecretsBox
 
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security_headers.init_app(app)
     app.extensions["secrets_box"] = SecretsBox(app.config["LINE_SECRET_KEYS"])
+    upload_storage.init_app(app)
     with app.app_context():
         dialects.sqlite_connection_settings(db.engine)
 
