@@ -1,0 +1,111 @@
+"""Where uploads are kept: the database by default, or an S3-compatible bucket (a real S3 server on
+loopback: moto's) when UPLOAD_STORAGE_URL names one. Either way a file larger than a chunk goes in
+and comes back whole, the import job reads it in a worker process, and the problem rows are served."""
+
+import io
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from config import SettingsError
+from extensions import db
+from models import Lead, Upload, UploadChunk
+from services.imports import storage
+from support import free_port
+
+pytestmark = pytest.mark.integration
+
+ROWS = 20_000  # about 2.6 MB: three chunks
+
+
+def big_csv() -> bytes:
+    lines = ["first_name,last_name,phone,notes"]
+    lines += [f"Lead{n},Person{n},+1202555{n % 10000:04d},{'x' * 90}" for n in range(ROWS)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A real S3 server on loopback with an empty bucket; the settings every process needs to use it."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "UPLOAD_STORAGE_URL": f"s3://leads-uploads/imports?endpoint_url={endpoint}&region=us-east-1",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    bucket = boto3.resource("s3", endpoint_url=endpoint, region_name="us-east-1").Bucket("leads-uploads")
+    bucket.create()
+    yield env, bucket
+    server.stop()
+
+
+def import_big_file(app, logged_in, run_worker, env: dict) -> Upload:
+    content = big_csv()
+    response = logged_in.post(
+        "/leads/import/", data={"file": (io.BytesIO(content), "big.csv")}, content_type="multipart/form-data"
+    )
+    upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        upload = db.session.get(Upload, upload_id)
+        assert b"".join(storage.chunks(upload.stored_name, storage.FILE)) == content
+    logged_in.post(f"/leads/import/{upload_id}", data={"column-0": "first_name", "column-2": "phone"})
+    run_worker(**env)
+    with app.app_context():
+        upload = db.session.get(Upload, upload_id)
+        assert (upload.state, upload.imported, upload.duplicates) == ("done", 10_000, 10_000)
+        assert db.session.scalar(db.select(db.func.count(Lead.id))) == 10_000
+        assert list(storage.chunks(upload.stored_name, storage.FILE)) == []  # deleted once imported
+    problems = logged_in.get(f"/leads/import/{upload_id}/problems.csv").get_data(as_text=True).splitlines()
+    assert problems[0].startswith("row,reason,first_name") and len(problems) == 10_001
+    assert problems[1].startswith("10002,duplicate of row 2 of this file,Lead10000")
+    return upload
+
+
+def test_the_database_keeps_an_upload_in_chunks(app, logged_in, run_worker):
+    with app.app_context():
+        assert isinstance(storage.store(), storage.DatabaseStore)
+    chunk_counts = []
+
+    def counting_worker(**env):
+        with app.app_context():  # before the import: the file's chunks
+            chunk_counts.append(db.session.scalar(db.select(db.func.count()).select_from(UploadChunk)))
+        return run_worker(**env)
+
+    upload = import_big_file(app, logged_in, counting_worker, {})
+    assert chunk_counts == [3]
+    with app.app_context():
+        kinds = db.session.execute(db.select(UploadChunk.kind).where(UploadChunk.stored_name == upload.stored_name))
+        assert {kind for (kind,) in kinds} == {"problems"}
+
+
+def test_an_s3_bucket_keeps_an_upload_when_set(app, logged_in, run_worker, s3):
+    env, bucket = s3
+    app.config["UPLOAD_STORAGE_URL"] = env["UPLOAD_STORAGE_URL"]
+    storage.init_app(app)
+    upload = import_big_file(app, logged_in, run_worker, env)
+    keys = sorted(item.key for item in bucket.objects.all())
+    assert keys and all(key.startswith(f"imports/{upload.stored_name}/problems/") for key in keys)
+    with app.app_context():  # nothing of it in the database
+        assert db.session.scalar(db.select(db.func.count()).select_from(UploadChunk)) == 0
+
+
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("https://bucket.example.com/x", "must look like s3://BUCKET"),
+        ("s3:///prefix", "must look like s3://BUCKET"),
+        ("s3://bucket/prefix?endpoint=http://x", "unknown option endpoint"),
+        ("s3://bucket?addressing_style=sideways", "addressing_style is auto, path or virtual"),
+    ],
+)
+def test_an_unusable_storage_url_is_refused_at_start(url, says):
+    from app import create_app
+
+    with pytest.raises(SettingsError, match=says):
+        create_app({"UPLOAD_STORAGE_URL": url})
