@@ -1,8 +1,12 @@
 """Where uploads are kept: the database by default, or an S3-compatible bucket (a real S3 server on
 loopback: moto's) when UPLOAD_STORAGE_URL names one. Either way a file larger than a chunk goes in
-and comes back whole, the import job reads it in a worker process, and the problem rows are served."""
+and comes back whole, the import job reads it in a worker process, the problem rows are served,
+and an import resumed after its process died stores each problem row once."""
 
 import io
+import signal
+import subprocess
+import sys
 
 import boto3
 import pytest
@@ -12,7 +16,8 @@ from config import SettingsError
 from extensions import db
 from models import Lead, Upload, UploadChunk
 from services.imports import storage
-from support import free_port
+from services.imports.importer import run_import
+from support import ROOT, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -109,3 +114,49 @@ def test_an_unusable_storage_url_is_refused_at_start(url, says):
 
     with pytest.raises(SettingsError, match=says):
         create_app({"UPLOAD_STORAGE_URL": url})
+
+
+# An import job whose process is killed (SIGKILL) just after storing a chunk of problem rows,
+# before that chunk's commit: the 3rd of 1,000 rows.
+KILLED_MIDWAY = """
+import os, signal, sys
+from app import create_app
+from services.imports import importer, storage
+
+store = storage.append
+def store_then_die(name, kind, seq, data):
+    store(name, kind, seq, data)
+    if seq > 2000:
+        os.kill(os.getpid(), signal.SIGKILL)
+storage.append = store_then_die
+with create_app({"IMPORT_PROCESSES": 1}).app_context():
+    importer.run_import(int(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("where", ["database", "s3"])
+def test_a_resumed_import_stores_each_problem_row_once(app, logged_in, request, where):
+    if where == "s3":
+        app.config["UPLOAD_STORAGE_URL"] = request.getfixturevalue("s3")[0]["UPLOAD_STORAGE_URL"]
+        storage.init_app(app)
+    lines = ["phone"] + [f"+1202555{n:04d}" if n % 10 else "not a phone" for n in range(5000)]
+    response = logged_in.post(
+        "/leads/import/",
+        data={"file": (io.BytesIO("\n".join(lines).encode()), "leads.csv")},
+        content_type="multipart/form-data",
+    )
+    upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():  # confirmed, its job taken by the process about to die
+        db.session.get(Upload, upload_id).state = "queued"
+        db.session.commit()
+    killed = subprocess.run([sys.executable, "-c", KILLED_MIDWAY, str(upload_id)], cwd=ROOT, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    with app.app_context():
+        assert db.session.get(Upload, upload_id).rows_done == 2000
+        app.config["IMPORT_PROCESSES"] = 1
+        run_import(upload_id)  # the job run again: it resumes
+        upload = db.session.get(Upload, upload_id)
+        assert (upload.state, upload.imported, upload.invalid) == ("done", 4500, 500)
+    problems = logged_in.get(f"/leads/import/{upload_id}/problems.csv").get_data(as_text=True).splitlines()
+    assert problems[0] == "row,reason,phone"
+    assert [int(line.split(",")[0]) for line in problems[1:]] == list(range(2, 5002, 10))
