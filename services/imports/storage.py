@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -105,14 +106,14 @@ def delete(name: str, kind: str) -> None:
 
 
 @contextmanager
-def spooled(name: str) -> Iterator[Path]:
-    """A local temporary copy of the stored file, deleted on leaving. Raises FileNotFoundError when
-    none is stored."""
+def spooled(name: str, first: int | None = None) -> Iterator[Path]:
+    """A local temporary copy of the stored file (with `first`, of that many chunks only), deleted
+    on leaving. Raises FileNotFoundError when none is stored."""
     fd, path = tempfile.mkstemp(prefix="upload-")
     try:
         with os.fdopen(fd, "wb") as out:
             found = False
-            for data in chunks(name, FILE):
+            for data in islice(chunks(name, FILE), first):
                 out.write(data)
                 found = True
         if not found:

@@ -20,12 +20,14 @@ from .reader import ImportFileError, first_rows
 # rows that a sparse column (a second phone, filled now and then) still shows some.
 PREVIEW_ROWS = 20
 SAMPLES = 3
+PREVIEW_CHUNKS = 2
 
 
 def column_samples(upload: Upload) -> list[list[str]]:
     """Up to SAMPLES distinct values of each column, blanks skipped. Raises ImportFileError or
     OSError when the stored file can't be read."""
-    with storage.spooled(upload.stored_name) as path:
+    # A CSV's first rows are in its first megabytes; a workbook is read whole (its zip index is at the end).
+    with storage.spooled(upload.stored_name, PREVIEW_CHUNKS if upload.kind == "csv" else None) as path:
         _, table = first_rows(path, PREVIEW_ROWS)
     samples: list[list[str]] = [[] for _ in upload.headers]
     for row in table[1:]:

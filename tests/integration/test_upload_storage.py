@@ -59,6 +59,8 @@ def import_big_file(app, logged_in, run_worker, env: dict) -> Upload:
     with app.app_context():
         upload = db.session.get(Upload, upload_id)
         assert b"".join(storage.chunks(upload.stored_name, storage.FILE)) == content
+    preview = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)  # from its first chunks
+    assert "Lead0" in preview and "+12025550002" in preview
     logged_in.post(f"/leads/import/{upload_id}", data={"column-0": "first_name", "column-2": "phone"})
     run_worker(**env)
     with app.app_context():
