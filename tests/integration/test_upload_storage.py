@@ -4,6 +4,8 @@ and comes back whole, the import job reads it in a worker process, the problem r
 and an import resumed after its process died stores each problem row once."""
 
 import io
+import json
+import os
 import signal
 import subprocess
 import sys
@@ -162,3 +164,49 @@ def test_a_resumed_import_stores_each_problem_row_once(app, logged_in, request, 
     problems = logged_in.get(f"/leads/import/{upload_id}/problems.csv").get_data(as_text=True).splitlines()
     assert problems[0] == "row,reason,phone"
     assert [int(line.split(",")[0]) for line in problems[1:]] == list(range(2, 5002, 10))
+
+
+# An instance upgraded from 0019, when uploads were files in its instance folder: an import's
+# problem rows, a file waiting for its columns, and a finished upload's file left behind.
+UPGRADED = """
+import json, os
+from pathlib import Path
+from flask_migrate import upgrade
+from app import create_app
+from extensions import db
+from models import Upload, Workspace
+from services.imports import storage
+
+app = create_app()
+with app.app_context():
+    upgrade(revision="0019")
+    workspace = Workspace(name="w")
+    db.session.add(workspace)
+    db.session.flush()
+    for name, state in (("done1", "done"), ("waiting1", "mapping"), ("done2", "done")):
+        db.session.add(Upload(workspace_id=workspace.id, filename="a.csv", stored_name=name, kind="csv", state=state))
+    db.session.commit()
+    folder = Path(app.instance_path) / "uploads"
+    folder.mkdir()
+    big = os.urandom(2_500_000)
+    (folder / "done1.problems.csv").write_bytes(big)
+    (folder / "waiting1").write_bytes(b"phone\\n2025550142\\n")
+    (folder / "done2").write_bytes(b"left behind")
+    (folder / "stranger").write_bytes(b"no upload")
+    db.session.remove()
+    upgrade()
+    found = {
+        f"{name}/{kind}": b"".join(storage.chunks(name, kind)).decode("latin-1")
+        for name in ("done1", "waiting1", "done2", "stranger") for kind in (storage.FILE, storage.PROBLEMS)
+    }
+    assert found.pop("done1/problems") == big.decode("latin-1")
+    print(json.dumps({key: value for key, value in found.items() if value}))
+"""
+
+
+def test_the_upgrade_copies_the_files_stored_on_disk_before(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env["INSTANCE_PATH"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", UPGRADED], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"waiting1/file": "phone\n2025550142\n"}
