@@ -23,7 +23,7 @@ from services.secrets_box import SecretsBox
 
 def create_app(test_config: dict | None = None) -> Flask:
     # Every file this process (and the bundled Redis it starts) creates is 0600, every folder 0700:
-    # the database and its WAL, uploads, problem rows, Redis's snapshot hold the leads.
+    # the database and its WAL, an upload's temporary copy, Redis's snapshot hold the leads.
     os.umask(0o077)
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
