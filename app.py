@@ -16,13 +16,14 @@ import security_headers
 from availability.lines import pace_text
 from extensions import csrf, db, limiter, login_manager, migrate
 from models import dialects
+from services.imports import storage as upload_storage
 from services.queue import BackgroundUnavailable
 from services.secrets_box import SecretsBox
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     # Every file this process (and the bundled Redis it starts) creates is 0600, every folder 0700:
-    # the database and its WAL, uploads, problem rows, Redis's snapshot hold the leads.
+    # the database and its WAL, an upload's temporary copy, Redis's snapshot hold the leads.
     os.umask(0o077)
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security_headers.init_app(app)
     app.extensions["secrets_box"] = SecretsBox(app.config["LINE_SECRET_KEYS"])
+    upload_storage.init_app(app)
     with app.app_context():
         dialects.sqlite_connection_settings(db.engine)
 

@@ -4,7 +4,25 @@ import os
 import secrets
 from pathlib import Path
 
+import click
 from cryptography.fernet import Fernet
+
+
+class SettingsError(click.ClickException):
+    """A setting the app can't start with. The flask command prints it as one line; gunicorn logs
+    it as its workers' boot error."""
+
+
+def _shared_keys(env, database_uri: str) -> None:
+    """Every host of a shared database must sign sessions and encrypt line secrets with the same
+    keys: generated per host, each would fail to read what another wrote."""
+    missing = [name for name in ("SECRET_KEY", "LINE_SECRET_KEYS") if not env.get(name)]
+    if missing and not database_uri.startswith("sqlite"):
+        raise SettingsError(
+            f"{' and '.join(missing)} must be set (the same on every host) when DATABASE_URL is not SQLite: "
+            "keys generated into each host's instance folder would differ, and no host could read the "
+            "sessions and line secrets another wrote. See README, Deployment."
+        )
 
 
 def _instance_file(instance_path: str, name: str, make) -> str:
@@ -30,8 +48,10 @@ def database_url(raw: str | None, instance_path: str) -> str:
 
 def from_environment(instance_path: str) -> dict:
     env = os.environ
+    database_uri = database_url(env.get("DATABASE_URL"), instance_path)
+    _shared_keys(env, database_uri)
     return {
-        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_uri,
         # None means: start (or join) the embedded Redis under instance/.
         "REDIS_URL": env.get("REDIS_URL") or None,
         "SECRET_KEY": env.get("SECRET_KEY")
@@ -61,6 +81,9 @@ def from_environment(instance_path: str) -> dict:
         "CHECK_RETRY_DELAYS": [float(x) for x in env.get("CHECK_RETRY_DELAYS", "5,20,60").split(",") if x.strip()],
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
         "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
+        # Where uploaded files are kept: empty for the database, or s3://BUCKET/PREFIX?endpoint_url=...
+        # (services/imports/storage_s3.py).
+        "UPLOAD_STORAGE_URL": env.get("UPLOAD_STORAGE_URL", "").strip(),
         # An uploaded file never imported is deleted after this long (an imported one at once).
         "UPLOAD_RETENTION_HOURS": float(env.get("UPLOAD_RETENTION_HOURS", "24")),
         # Processes that parse and normalise import rows (the import's heaviest work).

@@ -1,14 +1,22 @@
 """Leads from the seeded mix written straight into a workspace, thousands per statement, for the
 benchmarks that need a big workspace fast (the import path has its own benchmark)."""
 
+import os
+import secrets
 import sys
 from pathlib import Path
 
 import leads_csv
+from cryptography.fernet import Fernet
 
 # The test suite's throwaway-database helper, shared rather than copied.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support import free_port, fresh_postgres  # noqa: E402,F401
+
+# Every process a benchmark starts shares these keys, as the hosts of one database must (the app
+# refuses to start on PostgreSQL without them).
+os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+os.environ.setdefault("LINE_SECRET_KEYS", Fernet.generate_key().decode())
 
 FIELDS = ["phone", "email", "alt_phone1", "alt_phone2", "alt_email1"]
 

@@ -1,12 +1,16 @@
 """Leads → Import: upload a spreadsheet, confirm the columns, watch the import, read the report."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+import unicodedata
+from itertools import chain
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from blueprints.scoping import owned_or_404
 from extensions import db
 from models import Upload, UploadState
-from services.imports import uploads
+from services.imports import storage, uploads
 from services.imports.mapping import IMPORT_FIELDS, column_problems, mapping_problem
 from services.imports.reader import ImportFileError
 
@@ -94,9 +98,15 @@ def progress(upload_id: int):
 @bp.get("/<int:upload_id>/problems.csv")
 def problems(upload_id: int):
     upload = _upload(upload_id)
-    path = uploads.problems_path(upload)
-    if not path.exists():
+    chunks = storage.chunks(upload.stored_name, storage.PROBLEMS)
+    first = next(chunks, None)
+    if first is None:
         abort(404)
-    return send_file(
-        path, mimetype="text/csv", as_attachment=True, download_name=f"problems-{upload.filename.rsplit('.', 1)[0]}.csv"
-    )
+    # Streamed a chunk at a time, read from the database (or the bucket) as the client takes them.
+    response = Response(stream_with_context(chain([first], chunks)), mimetype="text/csv")
+    name = f"problems-{upload.filename.rsplit('.', 1)[0]}.csv"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    # As send_file names a download: the name in UTF-8 for the browsers that read it, ASCII for the rest.
+    utf8_name = {"filename*": f"UTF-8''{quote(name)}"}
+    response.headers.set("Content-Disposition", "attachment", filename=ascii_name, **utf8_name)
+    return response

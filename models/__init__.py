@@ -15,6 +15,7 @@ from extensions import db
 from models.accounts import ApiToken, Invitation, Role, User, Workspace
 from models.search import search_fold, search_text
 from models.types import Str, utcnow
+from models.upload_chunks import UploadChunk
 from models.webhooks import WebhookDelivery, WebhookEndpoint
 
 # Every model and helper is imported from here (`from models import Lead`), wherever it is written.
@@ -31,6 +32,7 @@ __all__ = [
     "SentMessage",
     "Str",
     "Upload",
+    "UploadChunk",
     "UploadState",
     "User",
     "WebhookDelivery",
@@ -119,7 +121,7 @@ class Upload(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     filename: Mapped[str] = mapped_column(Str(255))
-    # Name of the stored file under instance/uploads/ (never the user's file name).
+    # Name of the stored file (services/imports/storage.py), never the user's file name.
     stored_name: Mapped[str] = mapped_column(Str(64))
     kind: Mapped[str] = mapped_column(Str(10))
     encoding: Mapped[str | None] = mapped_column(Str(20))

@@ -8,6 +8,7 @@ import subprocess
 import uuid
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import settings
 
 from support import PASSWORD, flask_command, fresh_postgres
@@ -29,6 +30,9 @@ def environment(tmp_path_factory):
     os.environ["LINE_ALLOW_PRIVATE_NETWORKS"] = "true"
     # Served over plain http (test client, live server): cookies can't be Secure-only.
     os.environ["SECURE_COOKIES"] = "false"
+    # Shared keys, as every host of a shared database must have (the app refuses PostgreSQL without).
+    os.environ["SECRET_KEY"] = "test-secret-key-of-the-suite"
+    os.environ["LINE_SECRET_KEYS"] = Fernet.generate_key().decode()
     drop = None
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         os.environ["DATABASE_URL"], drop = fresh_postgres(os.environ["DATABASE_URL"])

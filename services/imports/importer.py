@@ -1,10 +1,12 @@
 """The import itself (run by the import job): stream the rows, sort each into imported, duplicate,
-invalid or empty, insert in chunks, write the problem rows to a CSV, then check the new leads.
+invalid or empty, insert in chunks, store the problem rows as a CSV, then check the new leads.
 
-Each chunk's leads and the upload's counters are committed together, so a re-run after a crash
-resumes after the last committed row instead of importing anything twice.
+Each chunk's leads, problem rows and the upload's counters are committed together, so a re-run
+after a crash resumes after the last committed row instead of importing anything twice. The stored
+file is read from a local temporary copy (storage.spooled), made by whichever host runs the job.
 """
 
+import io
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -22,9 +24,9 @@ from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
 from services.webhooks import events as webhook_events
 
-from . import assembly
+from . import assembly, storage
 from .reader import FileFormat, ImportFileError, UnreadRow, count_rows, rows
-from .uploads import discard, problems_path, upload_path
+from .uploads import discard
 
 CHUNK = 1000
 
@@ -72,7 +74,12 @@ def _failed(upload: Upload, exc: Exception) -> None:
 
 
 def _import(upload: Upload) -> None:
-    path, fmt = upload_path(upload), FileFormat(upload.kind, upload.encoding, upload.delimiter)
+    with storage.spooled(upload.stored_name) as path:
+        _import_file(upload, path)
+
+
+def _import_file(upload: Upload, path) -> None:
+    fmt = FileFormat(upload.kind, upload.encoding, upload.delimiter)
     region = db.session.get(Workspace, upload.workspace_id).default_region
     resuming = upload.state == UploadState.IMPORTING
     if not resuming:
@@ -81,24 +88,20 @@ def _import(upload: Upload) -> None:
         if upload.rows_total > limit:
             raise ImportFileError(f"the file has more than the limit of {limit:,} rows")
         upload.state = UploadState.IMPORTING
+        _store_problems(upload, 0, [["row", "reason", *upload.headers]])
         db.session.commit()
 
     seen: dict[str, int] = {}  # normalised address -> the file row that first had it
     # The workspace's addresses, read once (a few MB per 100,000 leads) instead of asked per row.
     existing = _existing_keys(upload.workspace_id)
-    with open(problems_path(upload), "a" if resuming else "w", newline="", encoding="utf-8") as out:
-        problems = SafeCsvWriter(out)  # cells as uploaded: "=HYPERLINK(…)" must not run when opened
-        if not resuming:
-            problems.writerow(["row", "reason", *upload.headers])
-        data = rows(path, fmt)
-        next(data, None)  # the header
-        numbered = enumerate(data, start=2)  # row 1 is the header, as a spreadsheet numbers them
-        for _ in islice(numbered, upload.rows_done):
-            pass
-        processes = current_app.config["IMPORT_PROCESSES"]
-        for chunk, parsed in _parsed_chunks(_chunks(numbered, CHUNK), upload.mapping, region, processes):
-            _import_chunk(upload, chunk, parsed, seen, existing, problems)
-            out.flush()
+    data = rows(path, fmt)
+    next(data, None)  # the header
+    numbered = enumerate(data, start=2)  # row 1 is the header, as a spreadsheet numbers them
+    for _ in islice(numbered, upload.rows_done):
+        pass
+    processes = current_app.config["IMPORT_PROCESSES"]
+    for chunk, parsed in _parsed_chunks(_chunks(numbered, CHUNK), upload.mapping, region, processes):
+        _import_chunk(upload, chunk, parsed, seen, existing)
     upload.state = UploadState.DONE
     upload.finished_at = utcnow()
     db.session.commit()
@@ -138,36 +141,45 @@ def _parse_chunk(chunk: list[tuple[int, list[str]]], mapping: list, region: str)
     return parsed
 
 
-def _import_chunk(
-    upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int], existing: set[str], problems
-) -> None:
-    new, before = [], (upload.duplicates, upload.invalid, upload.empty)
+def _store_problems(upload: Upload, seq: int, lines: list[list]) -> None:
+    """A chunk of the problem-rows CSV, numbered by the file row it starts at (the header: 0)."""
+    out = io.StringIO()
+    problems = SafeCsvWriter(out)  # cells as uploaded: "=HYPERLINK(…)" must not run when opened
+    for line in lines:
+        problems.writerow(line)
+    storage.append(upload.stored_name, storage.PROBLEMS, seq, out.getvalue().encode("utf-8"))
+
+
+def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int], existing: set[str]) -> None:
+    new, problems, before = [], [], (upload.duplicates, upload.invalid, upload.empty)
     for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
         if isinstance(cells, UnreadRow):  # a vCard the parser refused: the others still land
             upload.invalid += 1
-            problems.writerow([number, cells.reason, *cells])
+            problems.append([number, cells.reason, *cells])
             continue
         if lead is None:
             upload.empty += 1
             continue
         if not keys:
             upload.invalid += 1
-            problems.writerow([number, "; ".join(bad) or "no phone number or email address", *cells])
+            problems.append([number, "; ".join(bad) or "no phone number or email address", *cells])
             continue
         earlier = next((seen[k] for k in keys if k in seen), None)
         if earlier or keys & existing:
             upload.duplicates += 1
             where = f"row {earlier} of this file" if earlier else "a lead already in this workspace"
-            problems.writerow([number, f"duplicate of {where}", *cells])
+            problems.append([number, f"duplicate of {where}", *cells])
             continue
         for key in keys:
             seen[key] = number
         if bad:
             upload.invalid_fields += 1
-            problems.writerow([number, "imported; kept as typed but invalid: " + "; ".join(bad), *cells])
+            problems.append([number, "imported; kept as typed but invalid: " + "; ".join(bad), *cells])
         new.append(lead)
     if new:
         _insert(new, upload)
+    if problems:
+        _store_problems(upload, upload.rows_done + 1, problems)
     upload.imported += len(new)
     upload.rows_done += len(chunk)
     duplicate, invalid, empty = upload.duplicates - before[0], upload.invalid - before[1], upload.empty - before[2]

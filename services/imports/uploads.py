@@ -1,6 +1,7 @@
 """An upload's life before the import job: store the file, read its header, guess the mapping,
 and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
 
+import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from extensions import db
 from models import Upload, UploadState, utcnow
 
+from . import storage
 from .mapping import guess_mapping, mapping_problem
 from .reader import ImportFileError, first_rows
 
@@ -18,26 +20,15 @@ from .reader import ImportFileError, first_rows
 # rows that a sparse column (a second phone, filled now and then) still shows some.
 PREVIEW_ROWS = 20
 SAMPLES = 3
-
-
-def folder() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def upload_path(upload: Upload) -> Path:
-    return folder() / upload.stored_name
-
-
-def problems_path(upload: Upload) -> Path:
-    return folder() / f"{upload.stored_name}.problems.csv"
+PREVIEW_CHUNKS = 2
 
 
 def column_samples(upload: Upload) -> list[list[str]]:
     """Up to SAMPLES distinct values of each column, blanks skipped. Raises ImportFileError or
     OSError when the stored file can't be read."""
-    _, table = first_rows(upload_path(upload), PREVIEW_ROWS)
+    # A CSV's first rows are in its first megabytes; a workbook is read whole (its zip index is at the end).
+    with storage.spooled(upload.stored_name, PREVIEW_CHUNKS if upload.kind == "csv" else None) as path:
+        _, table = first_rows(path, PREVIEW_ROWS)
     samples: list[list[str]] = [[] for _ in upload.headers]
     for row in table[1:]:
         for values, value in zip(samples, row):
@@ -53,19 +44,16 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
     if not file or not file.filename:
         raise ImportFileError("Choose a CSV or XLSX spreadsheet, or a vCard file, to upload.")
     stored_name = uuid.uuid4().hex
-    path = folder() / stored_name
-    file.save(path)  # streamed to disk: the request body is never held whole
     filename = Path(file.filename).name[:255]
-    try:
-        fmt, table = first_rows(path, PREVIEW_ROWS)
-    except ImportFileError as exc:
-        path.unlink(missing_ok=True)
-        # Listed under Recent imports with its reason; the file itself is not kept.
-        refused = Upload(workspace_id=workspace_id, filename=filename, stored_name=stored_name, kind="")
-        db.session.add(refused)
-        refuse(refused, str(exc))
-        exc.upload_id = refused.id
-        raise
+    # Stored a chunk at a time (the request body is never held whole), and copied to local scratch
+    # meanwhile for reading its first rows.
+    with tempfile.NamedTemporaryFile(prefix="upload-") as copy:
+        try:
+            storage.save(stored_name, file.stream, copy)
+            fmt, table = first_rows(Path(copy.name), PREVIEW_ROWS)
+        except ImportFileError as exc:
+            exc.upload_id = _refused(workspace_id, filename, stored_name, str(exc))
+            raise
     headers = [h.strip() or f"Column {i + 1}" for i, h in enumerate(table[0])]
     upload = Upload(
         workspace_id=workspace_id,
@@ -80,6 +68,15 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
     db.session.add(upload)
     db.session.commit()
     return upload, table[1:]
+
+
+def _refused(workspace_id: int, filename: str, stored_name: str, reason: str) -> int:
+    """Listed under Recent imports with its reason; the file itself is not kept."""
+    db.session.rollback()  # the chunks stored so far (refuse deletes them from object storage)
+    refused = Upload(workspace_id=workspace_id, filename=filename, stored_name=stored_name, kind="")
+    db.session.add(refused)
+    refuse(refused, reason)
+    return refused.id
 
 
 def start(upload: Upload, mapping: list[str | None]) -> None:
@@ -144,7 +141,8 @@ def refuse(upload: Upload, reason: str) -> None:
 
 def discard(upload: Upload) -> None:
     """Delete the uploaded file once its import has finished (its report and problem rows stay)."""
-    upload_path(upload).unlink(missing_ok=True)
+    storage.delete(upload.stored_name, storage.FILE)
+    db.session.commit()
 
 
 def discard_abandoned() -> int:

@@ -1,14 +1,15 @@
-"""The files an import leaves: private to the app's user, deleted once imported or abandoned, and a
-problem-rows CSV whose cells never run as formulas."""
+"""The files an import leaves: kept in the database, never on a host's disk, deleted once imported
+or abandoned, and a problem-rows CSV whose cells never run as formulas."""
 
 import csv
 import io
 import json
 import os
-import stat
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import xlsxwriter
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from extensions import db
 from models import Upload, utcnow
 from services.exports import FORMULA_STARTS, spreadsheet_safe
-from services.imports import uploads
+from services.imports import storage
 from support import ROOT
 
 pytestmark = pytest.mark.integration
@@ -32,25 +33,30 @@ def post_file(client, content: bytes, name="leads.csv") -> int:
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def stored(app, upload_id):
+def stored(app, upload_id, kind=storage.FILE) -> bytes:
+    """What the app keeps of the upload's file (or problem rows), wherever it keeps it."""
     with app.app_context():
-        upload = db.session.get(Upload, upload_id)
-        return uploads.upload_path(upload), uploads.problems_path(upload)
+        return b"".join(storage.chunks(db.session.get(Upload, upload_id).stored_name, kind))
 
 
-def private(path) -> bool:
-    """Readable by the app's user alone: 0700 for a folder, no group or other bits for a file."""
-    mode = os.stat(path).st_mode
-    return stat.S_IMODE(mode) == 0o700 if stat.S_ISDIR(mode) else not stat.S_IMODE(mode) & 0o077
-
-
-def test_an_upload_and_its_problem_rows_are_private(app, logged_in, run_worker):
-    upload_id = post_file(logged_in, b"phone\n2025550142\nnot a phone\n")
-    path, problems = stored(app, upload_id)
-    assert private(path) and private(path.parent)
+def test_an_upload_leaves_nothing_on_the_hosts_disks(app, logged_in, run_worker, tmp_path, monkeypatch):
+    """The web and the worker read the file through local scratch copies, deleted once read; the
+    file and its problem rows are kept where every host reads them."""
+    web_scratch, worker_scratch = tmp_path / "web", tmp_path / "worker"
+    web_scratch.mkdir(), worker_scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(web_scratch))
+    content = b"phone\n2025550142\nnot a phone\n"
+    upload_id = post_file(logged_in, content)
+    assert stored(app, upload_id) == content
+    assert "not a phone" in logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)  # the preview
     logged_in.post(f"/leads/import/{upload_id}", data={"column-0": "phone"})
-    run_worker()
-    assert private(problems)
+    run_worker(TMPDIR=str(worker_scratch))
+    assert stored(app, upload_id) == b""
+    download = logged_in.get(f"/leads/import/{upload_id}/problems.csv")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert download.get_data(as_text=True).splitlines()[1].startswith("3,")
+    assert list(web_scratch.iterdir()) == list(worker_scratch.iterdir()) == []
+    assert not any("uploads" in path.parts for path in Path(app.instance_path).rglob("*"))
 
 
 # Starts the app on an instance folder of its own (SQLite, the bundled Redis, as on one machine),
@@ -82,7 +88,8 @@ print(json.dumps(modes))
 
 
 def test_the_files_the_app_creates_are_private(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    one_machine = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "LINE_SECRET_KEYS")  # all generated in instance/
+    env = {key: value for key, value in os.environ.items() if key not in one_machine}
     env["INSTANCE_PATH"] = str(tmp_path / "instance")
     done = subprocess.run(
         [sys.executable, "-c", START_THE_APP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -108,13 +115,13 @@ def test_an_upload_is_deleted_once_imported_or_failed(app, logged_in, run_worker
     done = post_file(logged_in, b"phone\n2025550142\n")
     failed = post_file(logged_in, b"phone\n2025550142\n2025550143\n")
     for upload_id in (done, failed):
-        assert stored(app, upload_id)[0].exists()
+        assert stored(app, upload_id)
         logged_in.post(f"/leads/import/{upload_id}", data={"column-0": "phone"})
     run_worker(MAX_IMPORT_ROWS="1")  # the second has more rows than that
     with app.app_context():
         assert [db.session.get(Upload, i).state for i in (done, failed)] == ["done", "failed"]
-    assert not stored(app, done)[0].exists() and not stored(app, failed)[0].exists()
-    assert stored(app, done)[1].exists()  # the report's problem rows stay
+    assert not stored(app, done) and not stored(app, failed)
+    assert stored(app, done, storage.PROBLEMS)  # the report's problem rows stay
 
 
 def test_an_abandoned_upload_is_deleted_by_the_sweep_and_a_recent_one_stays(app, logged_in, run_worker):
@@ -128,7 +135,7 @@ def test_an_abandoned_upload_is_deleted_by_the_sweep_and_a_recent_one_stays(app,
     with app.app_context():
         gone, kept = db.session.get(Upload, abandoned), db.session.get(Upload, recent)
         assert gone.state == "failed" and "deleted" in gone.error and kept.state == "mapping"
-    assert not stored(app, abandoned)[0].exists() and stored(app, recent)[0].exists()
+    assert not stored(app, abandoned) and stored(app, recent)
     assert logged_in.get(f"/leads/import/{recent}").status_code == 200
     assert "Import failed" in logged_in.get(f"/leads/import/{abandoned}").get_data(as_text=True)
 
@@ -168,10 +175,11 @@ def test_problem_rows_never_start_a_formula(app, user, rows):
             state="queued",
         )
         db.session.add(upload)
+        out.seek(0)
+        storage.save(path_name, out, io.BytesIO())
         db.session.commit()
-        uploads.upload_path(upload).write_bytes(out.getvalue())
         run_import(upload.id)
-        written = uploads.problems_path(upload).read_text(encoding="utf-8")
+        written = b"".join(storage.chunks(path_name, storage.PROBLEMS)).decode("utf-8")
     table = list(csv.reader(io.StringIO(written, newline="")))
     assert table[0] == ["row", "reason", "'=Name", "Phone", "'@Notes"]
     assert len(table) == len(rows) + 1

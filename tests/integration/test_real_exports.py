@@ -95,11 +95,8 @@ def test_a_refused_upload_is_listed_with_its_reason(app, client, logged_in, toke
         listed = page[page.index(f">{name}<") :].split("</tr>")[0]
         assert "Failed" in listed and reason in listed, (name, listed)
     with app.app_context():  # no file is kept for any of them
-        from services.imports.uploads import folder
+        from services.imports import storage
 
         assert not any(
-            path.name.startswith(u.stored_name)
-            for u in db.session.scalars(db.select(Upload))
-            for path in folder().iterdir()
-            if not path.name.endswith(".problems.csv")
+            next(storage.chunks(u.stored_name, storage.FILE), None) for u in db.session.scalars(db.select(Upload))
         )
