@@ -39,6 +39,43 @@ def start_flask(*args: str, log: Path, env: dict | None = None) -> subprocess.Po
         )
 
 
+def start_gunicorn(log: Path, *, workers: int = 2, env: dict | None = None, options: tuple = ()):
+    """gunicorn serving the app as the Procfile does (gunicorn.conf.py's hooks), on this session's
+    settings (plus `env`): (process, its URL), once /health answers. Fails with the log if it doesn't."""
+    import requests
+
+    port = free_port()
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", str(workers)]
+            + ["--bind", f"127.0.0.1:{port}", *options, "app:create_app()"],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(f"{url}/health", timeout=5).text == "ok"
+        except requests.RequestException:  # not listening yet, or its processes still starting
+            return False
+
+    if not wait_for(up, 30):
+        proc.kill()
+        raise AssertionError(f"gunicorn did not start:\n{Path(log).read_text()}")
+    return proc, url
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    """SIGTERM each, then wait for all: they stop side by side."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
 def free_port() -> int:
     """A loopback port nobody listens on (at the moment of asking)."""
     probe = socket.socket()

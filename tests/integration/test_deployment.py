@@ -3,39 +3,20 @@ several processes, and `flask worker` processes, on this run's database and Redi
 a Redis server in CI's second pass)."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 import requests
 
-from support import PASSWORD, ROOT, flask_command, free_port, start_flask, wait_for
+from support import PASSWORD, flask_command, start_flask, start_gunicorn, stop, wait_for
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    port = free_port()
-    with open(tmp_path / "gunicorn.log", "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(f"{url}/health", timeout=5).text == "ok"
-        except requests.RequestException:  # not listening yet, or its processes still starting
-            return False
-
-    assert wait_for(up, 30), (tmp_path / "gunicorn.log").read_text()
+    proc, url = start_gunicorn(tmp_path / "gunicorn.log", workers=3)
     yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop(proc)
 
 
 def csrf_token(html: str) -> str:

@@ -3,16 +3,13 @@ worker` on one host, sharing PROMETHEUS_MULTIPROC_DIR. Every process answers the
 exact, the worker's line calls, checks and import rows among them; the queue's depth is Redis's;
 `flask metrics-server` (a host with workers only) serves the same."""
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
 from services.operations import queue_counts
-from support import ROOT, auth, free_port, metric_samples, start_flask, wait_for
+from support import auth, free_port, metric_samples, start_flask, start_gunicorn, stop, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -30,31 +27,13 @@ def host(tmp_path):
 def gunicorn(tmp_path, host):
     """gunicorn as the Procfile runs it (gunicorn.conf.py's hooks), two processes, each request's
     answering process (pid) in its access log."""
-    port, log = free_port(), tmp_path / "gunicorn.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "2"),
-                *("--bind", f"127.0.0.1:{port}", "--access-logfile", str(tmp_path / "access.log")),
-                *("--access-logformat", "%(p)s %(U)s %(s)s", "app:create_app()"),
-            ],
-            cwd=ROOT,
-            env={**os.environ, **host},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(f"{url}/health", timeout=5).text == "ok"
-        except requests.RequestException:
-            return False
-
-    assert wait_for(up, 30), log.read_text()
+    proc, url = start_gunicorn(
+        tmp_path / "gunicorn.log",
+        env=host,
+        options=("--access-logfile", str(tmp_path / "access.log"), "--access-logformat", "%(p)s %(U)s %(s)s"),
+    )
     yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop(proc)
 
 
 def status_of(url, token, lead_id):

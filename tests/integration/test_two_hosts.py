@@ -5,10 +5,7 @@ secret the workers also read, and the periodic re-check runs once for both worke
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 
@@ -21,7 +18,7 @@ from extensions import db
 from models import AddressResult, Lead, SentMessage, Upload, User, utcnow
 from services import leads as lead_store
 from services import line_admin
-from support import PASSWORD, ROOT, free_port, start_flask, wait_for
+from support import PASSWORD, start_flask, start_gunicorn, stop, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -53,35 +50,19 @@ def line(app, user):
 def hosts(tmp_path):
     """The web host's URL, once gunicorn answers; the worker hosts' processes run meanwhile."""
     web_host, worker_hosts = tmp_path / "web-host", [tmp_path / f"worker-host-{n}" for n in (1, 2)]
-    port = free_port()
-    with open(tmp_path / "web.log", "ab") as log:
-        web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
-            cwd=ROOT,
-            env={**os.environ, "INSTANCE_PATH": str(web_host)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     workers = [
         start_flask("worker", log=tmp_path / f"{folder.name}.log", env={"INSTANCE_PATH": str(folder)})
         for folder in worker_hosts
     ]
-    url = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(f"{url}/health", timeout=5).text == "ok"
-        except requests.RequestException:
-            return False
-
     try:
-        assert wait_for(up, 30), (tmp_path / "web.log").read_text()
+        web, url = start_gunicorn(tmp_path / "web.log", env={"INSTANCE_PATH": str(web_host)})
+    except AssertionError:
+        stop(*workers)
+        raise
+    try:
         yield url
     finally:
-        for process in (web, *workers):
-            process.terminate()
-        for process in (web, *workers):
-            process.wait(timeout=30)
+        stop(web, *workers)
 
 
 def csrf(html: str) -> str:
