@@ -116,14 +116,26 @@ def rotate_line_secrets_command():
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst):
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=1,
+    envvar="WORKER_CONCURRENCY",
+    show_default=True,
+    help="Jobs at once: worker processes this command starts and keeps running. Env: WORKER_CONCURRENCY.",
+)
+def worker_command(burst, concurrency):
     """Run an RQ worker (with its scheduler) on this app's configuration."""
+    from jobs.pool import work_in_processes
     from jobs.worker import prepare_forks, work
 
     app = current_app._get_current_object()
     use_app(app)
     prepare_forks(db.engine)
-    work(app, burst=burst)
+    if concurrency > 1:
+        work_in_processes(app, concurrency, burst=burst)
+    else:
+        work(app, burst=burst)
 
 
 DEMO_EMAIL = "demo@example.com"

@@ -1,0 +1,82 @@
+"""`flask worker --concurrency N`: one command, N worker processes, each the worker of worker.py.
+
+A process each rather than N jobs on threads in one process (measured side by side: BENCHMARKS.md,
+"One worker command"): each job keeps what it has alone today — RQ's signal-based job timeout,
+its own crash, a fork for an import's parsing pool from a single-threaded process — and a child
+that dies is replaced. The children share the parent's process group, so Ctrl+C and a group
+kill reach them too; RQ ignores a second stop signal within a second, so a signal heard from the
+group and from the parent is one stop request."""
+
+import logging
+import os
+import signal
+import sys
+import time
+
+from flask import Flask
+
+from jobs.worker import work
+
+log = logging.getLogger(__name__)
+# A child that dies is replaced after this long: a child failing at once is not forked in a loop.
+RESPAWN_SECONDS = 1.0
+
+
+def work_in_processes(app: Flask, processes: int, *, burst: bool = False) -> None:
+    """Keep `processes` workers running until stopped; a stop (SIGTERM, SIGINT) is passed on to
+    each as SIGTERM: finish the job, then leave; a second one stops them at once (RQ's way)."""
+    children: set[int] = set()
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        log.info("Stopping %d workers (signal %d)", len(children), signum)
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(processes):
+        children.add(_fork_worker(app, burst))
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        children.discard(pid)
+        if stopping or burst:
+            continue
+        log.warning("Worker process %d ended (%s); starting another", pid, _how(status))
+        time.sleep(RESPAWN_SECONDS)
+        if not stopping:
+            children.add(_fork_worker(app, burst))
+
+
+def _fork_worker(app: Flask, burst: bool) -> int:
+    """A worker process; like everything forked from the worker command (prepare_forks), it
+    stops by itself if this process is SIGKILLed."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        work(app, burst=burst)
+    except SystemExit as exc:  # RQ's cold stop
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:  # never back into the parent's loop
+        log.exception("Worker process %d failed", os.getpid())
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
