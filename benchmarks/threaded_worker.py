@@ -15,11 +15,14 @@ parsing pool are forked from a process with N threads running.
 import signal
 import sys
 import threading
+import time
+from contextlib import suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rq.timeouts import TimerDeathPenalty  # noqa: E402
+from rq.worker import WorkerStatus  # noqa: E402
 
 from jobs.worker import AppWorker, prepare_forks  # noqa: E402
 
@@ -68,8 +71,16 @@ def main() -> None:
     for thread in running:
         thread.start()
     stopped.wait()
-    for thread in running:
-        thread.join(timeout=40)
+    # A busy worker leaves after its job; an idle one would wait for a job first (RQ looks for a
+    # stop request between jobs only): it is left behind, with nothing to lose.
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and any(worker.get_state() == WorkerStatus.BUSY for worker in workers):
+        time.sleep(0.1)
+    for worker in workers:
+        with suppress(Exception):
+            worker.register_death()
+    if workers[0].scheduler:
+        workers[0].stop_scheduler()
 
 
 if __name__ == "__main__":

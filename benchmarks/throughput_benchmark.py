@@ -141,7 +141,13 @@ def one_run(app, kind: str, workers: int, args, number: int) -> dict:
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=60)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                print(f"{kind} {workers}: not stopped after 60 s; killed", flush=True)
+                for each in tree([proc]):
+                    each.kill()
+                proc.wait()
         for server in servers:
             server.stop()
         # The cancelled batch's jobs are no-ops, but they must not stay behind in a shared Redis.
