@@ -1,7 +1,7 @@
 """`flask worker --concurrency N`: one command, N worker processes, each the worker of worker.py.
 
 A process each rather than N jobs on threads in one process (measured side by side: BENCHMARKS.md,
-"One worker command"): each job keeps what it has alone today — RQ's signal-based job timeout,
+"Throughput"): each job keeps what it has alone today — RQ's signal-based job timeout,
 its own crash, a fork for an import's parsing pool from a single-threaded process — and a child
 that dies is replaced. The children share the parent's process group, so Ctrl+C and a group
 kill reach them too; RQ ignores a second stop signal within a second, so a signal heard from the
@@ -32,16 +32,19 @@ def work_in_processes(app: Flask, processes: int, *, burst: bool = False) -> Non
         nonlocal stopping
         stopping = True
         log.info("Stopping %d workers (signal %d)", len(children), signum)
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        for pid in list(children):
+            _tell(pid)
+
+    def start_one():
+        pid = _fork_worker(app, burst)
+        children.add(pid)
+        if stopping:  # the stop came while it was being forked
+            _tell(pid)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for _ in range(processes):
-        children.add(_fork_worker(app, burst))
+        start_one()
     while children:
         try:
             pid, status = os.wait()
@@ -53,7 +56,14 @@ def work_in_processes(app: Flask, processes: int, *, burst: bool = False) -> Non
         log.warning("Worker process %d ended (%s); starting another", pid, _how(status))
         time.sleep(RESPAWN_SECONDS)
         if not stopping:
-            children.add(_fork_worker(app, burst))
+            start_one()
+
+
+def _tell(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
 
 
 def _fork_worker(app: Flask, burst: bool) -> int:
