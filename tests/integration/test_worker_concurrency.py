@@ -3,6 +3,8 @@ pace, and whatever stops it stops everything it started."""
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from contextlib import suppress
@@ -15,7 +17,7 @@ from models import Lead, User, Workspace
 from services import leads as lead_store
 from services import line_admin
 from services.checks import batches as batch_checks
-from support import nothing_checking, process_tree, start_flask, wait_for
+from support import ROOT, nothing_checking, process_tree, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -111,20 +113,33 @@ def test_one_command_makes_calls_at_once_within_the_lines_pace(app, user, line, 
     assert wait_for(lambda: gone(started), 10), [pid for pid in started if not gone([pid])]
 
 
-def test_sigterm_lets_the_running_checks_finish_then_stops_everything(app, user, line, tmp_path):
-    phones = ["2025550142", "2025550143"]
-    start_batch(app, user, phones)
+@pytest.mark.parametrize("ctrl_c", [False, True], ids=["SIGTERM", "Ctrl+C"])
+def test_a_stop_lets_the_running_checks_finish_then_stops_everything(app, user, line, tmp_path, ctrl_c):
+    """SIGTERM to the command, or Ctrl+C (SIGINT to its whole process group: the workers hear it
+    from the terminal and again from the command, and take it as one request)."""
+    start_batch(app, user, ["2025550142", "2025550143"])
     log = tmp_path / "worker.log"
-    worker = start_flask("worker", "--concurrency", "3", log=log)
+    with open(log, "ab") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "worker", "--concurrency", "3"],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a group of its own, as in a terminal
+        )
     try:
         assert wait_for(lambda: line.most_in_flight == 2, 30), log.read_text()[-4000:]
         started = process_tree(worker.pid)
-        worker.send_signal(signal.SIGTERM)
+        if ctrl_c:
+            os.killpg(worker.pid, signal.SIGINT)
+        else:
+            worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
     finally:
-        if worker.poll() is None:
-            worker.kill()
+        with suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
     assert statuses(app) == {"2025550142": "available", "2025550143": "unavailable"}
+    assert "cold shut down" not in log.read_text()
     assert wait_for(lambda: gone(started), 10), log.read_text()[-4000:]
 
 
