@@ -133,7 +133,7 @@ def worker_command(burst, concurrency):
     use_app(app)
     prepare_forks(db.engine)
     if concurrency > 1:
-        work_in_processes(app, concurrency, burst=burst)
+        work_in_processes(lambda: work(app, burst=burst), concurrency, burst=burst)
     else:
         work(app, burst=burst)
 

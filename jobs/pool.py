@@ -12,19 +12,17 @@ import os
 import signal
 import sys
 import time
-
-from flask import Flask
-
-from jobs.worker import work
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 # A child that dies is replaced after this long: a child failing at once is not forked in a loop.
 RESPAWN_SECONDS = 1.0
 
 
-def work_in_processes(app: Flask, processes: int, *, burst: bool = False) -> None:
-    """Keep `processes` workers running until stopped; a stop (SIGTERM, SIGINT) is passed on to
-    each as SIGTERM: finish the job, then leave; a second one stops them at once (RQ's way)."""
+def work_in_processes(work: Callable[[], None], processes: int, *, burst: bool = False) -> None:
+    """Keep `processes` forked processes running `work` (worker.py's) until stopped; a stop
+    (SIGTERM, SIGINT) is passed on to each as SIGTERM: finish the job, then leave; a second one
+    stops them at once (RQ's way). `burst`: none is replaced, and the command ends with the last."""
     children: set[int] = set()
     stopping = False
 
@@ -36,7 +34,7 @@ def work_in_processes(app: Flask, processes: int, *, burst: bool = False) -> Non
             _tell(pid)
 
     def start_one():
-        pid = _fork_worker(app, burst)
+        pid = _fork_worker(work)
         children.add(pid)
         if stopping:  # the stop came while it was being forked
             _tell(pid)
@@ -66,7 +64,7 @@ def _tell(pid: int) -> None:
         pass
 
 
-def _fork_worker(app: Flask, burst: bool) -> int:
+def _fork_worker(work: Callable[[], None]) -> int:
     """A worker process; like everything forked from the worker command (prepare_forks), it
     stops by itself if this process is SIGKILLed."""
     pid = os.fork()
@@ -74,7 +72,7 @@ def _fork_worker(app: Flask, burst: bool) -> int:
         return pid
     code = 0
     try:
-        work(app, burst=burst)
+        work()
     except SystemExit as exc:  # RQ's cold stop
         code = exc.code if isinstance(exc.code, int) else 0
     except BaseException:  # never back into the parent's loop
