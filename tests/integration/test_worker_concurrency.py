@@ -102,12 +102,12 @@ def test_one_command_makes_calls_at_once_within_the_lines_pace(app, user, line, 
     assert line.most_in_flight >= 2, line.most_in_flight
     assert statuses(app) == {p: "available" if int(p[-1]) % 2 == 0 else "unavailable" for p in phones}
     assert line.stats["calls"] == len(phones) and line.stats["rate_limited"] == 0
-    # In every span of t seconds, at most 1 + t calls (the line's pace, burst 1; 0.3 s for the
-    # calls' trips from the worker, which the pace does not see).
+    # In every span of t seconds, at most 1 + t calls (the line's pace, burst 1; 0.5 s for the
+    # calls' trips from Redis's grant to the line, which a busy machine stretches unevenly).
     arrivals = sorted(line.arrivals)
     for i, first in enumerate(arrivals):
         for j in range(i + 1, len(arrivals)):
-            assert j - i + 1 <= 1 + RATE / 60 * (arrivals[j] - first + 0.3), (i, j, arrivals)
+            assert j - i + 1 <= 1 + RATE / 60 * (arrivals[j] - first + 0.5), (i, j, arrivals)
     # The command, its 4 workers and RQ's scheduler; all gone once it stopped.
     assert len(started) >= 6, started
     assert wait_for(lambda: gone(started), 10), [pid for pid in started if not gone([pid])]
