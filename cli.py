@@ -117,14 +117,26 @@ def rotate_line_secrets_command():
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst):
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=1,
+    envvar="WORKER_CONCURRENCY",
+    show_default=True,
+    help="Jobs at once: worker processes this command starts and keeps running. Env: WORKER_CONCURRENCY.",
+)
+def worker_command(burst, concurrency):
     """Run an RQ worker (with its scheduler) on this app's configuration."""
+    from jobs.pool import work_in_processes
     from jobs.worker import prepare_forks, work
 
     app = current_app._get_current_object()
     use_app(app)
     prepare_forks(db.engine)
-    work(app, burst=burst)
+    if concurrency > 1:
+        work_in_processes(lambda: work(app, burst=burst), concurrency, burst=burst)
+    else:
+        work(app, burst=burst)
 
 
 @click.command("metrics-server")
@@ -152,7 +164,9 @@ DEMO_EMAIL = "demo@example.com"
 @click.command("run-local")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="RQ worker processes to start.")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Jobs at once (worker processes)."
+)
 @click.option("--demo-port", default=5055, show_default=True, help="Port of the demo line.")
 @click.option("--demo-latency", default=0.3, show_default=True, help="Seconds per demo check.")
 @click.option("--demo-rate", default=120, show_default=True, help="Demo line checks per minute.")
@@ -201,8 +215,8 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
         env = {**os.environ, "REDIS_URL": url}
         procs: list[subprocess.Popen] = []
         started.callback(local_stack.stop_workers, procs)
-        for _ in range(workers):
-            procs.append(local_stack.start_worker([sys.executable, "-m", "flask", "--app", "app", "worker"], env))
+        worker = [sys.executable, "-m", "flask", "--app", "app", "worker", "--concurrency", str(workers)]
+        procs.append(local_stack.start_worker(worker, env))
         click.secho(
             f"\n  Open http://{host}:{port}/  and log in as  {DEMO_EMAIL}  /  {password}\n"
             f"  Demo line: {demo.url} (phones ending in an even digit and iCloud emails are available)\n",

@@ -23,6 +23,8 @@ from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_
 log = logging.getLogger(__name__)
 # Seconds between attempts to work again after losing Redis (or, in maintenance, the database).
 RETRY_SECONDS = 3
+# How often a process forked from the worker looks whether its parent still lives.
+ORPHAN_CHECK_SECONDS = 1.0
 
 
 class AppWorker(SimpleWorker):
@@ -73,18 +75,28 @@ class AppWorker(SimpleWorker):
 
 
 def prepare_forks(engine) -> None:
-    """Processes forked from the worker — RQ's scheduler, an import's parsing pool — open their own
-    database connections (SQLAlchemy's recipe for multiprocessing), and take signals as a plain
-    process does rather than as RQ's worker: SIGTERM, with which a pool ends its processes, would
-    otherwise ask them to stop after "their job", and the pool would wait for them forever. SIGINT
-    (Ctrl+C, sent to the whole group) is ignored, so the job finishes. RQ's scheduler installs its own."""
+    """Processes forked from the worker — RQ's scheduler, an import's parsing pool, the workers of
+    `--concurrency` — open their own database connections (SQLAlchemy's recipe for
+    multiprocessing), and take signals as a plain process does rather than as RQ's worker: SIGTERM,
+    with which a pool ends its processes, would otherwise ask them to stop after "their job", and
+    the pool would wait for them forever. SIGINT (Ctrl+C, sent to the whole group) is ignored, so
+    the job finishes. RQ's scheduler and worker install their own. Each stops when orphaned."""
 
     def in_child():
         engine.dispose(close=False)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        threading.Thread(target=_stop_when_orphaned, args=(os.getppid(),), daemon=True).start()
 
     os.register_at_fork(after_in_child=in_child)
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """A process whose parent was SIGKILLed gets SIGTERM (a worker finishes its job, RQ's scheduler
+    lets go of its lock) rather than work on with no one to stop it."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def work(app: Flask, *, burst: bool = False) -> None:
