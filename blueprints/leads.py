@@ -132,7 +132,8 @@ def bulk_check():
             **{name: value for name, value in filters.items() if value},
         )
     )
-    if request.form.get("all_matching"):
+    everything = bool(request.form.get("all_matching"))
+    if everything:
         which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
     else:
         ids = [i for i in map(as_id, request.form.getlist("lead_ids")) if i]
@@ -141,7 +142,9 @@ def bulk_check():
             return back
         which = Lead.id.in_(ids)
     try:
-        batch = batch_checks.start_batch(current_user.workspace_id, "bulk", which)
+        # Everything matching may be a million leads: a worker queues their checks (minutes of
+        # Redis round trips), the request only marks them (benchmarks/BENCHMARKS.md, "A million leads").
+        batch = batch_checks.start_batch(current_user.workspace_id, "bulk", which, later=everything)
     except BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back

@@ -9,7 +9,7 @@ import pytest
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
 from services import leads as lead_store
-from services.queue import check_queue
+from services.queue import QUEUE_BATCH_JOB, check_queue
 
 
 @pytest.fixture
@@ -124,6 +124,16 @@ def test_bulk_check_of_everything_matching_reaches_past_the_page(app, logged_in,
     with app.app_context():
         checking = db.session.scalars(db.select(Lead.id).where(Lead.status == "checking")).all()
         assert sorted(checking) == matching
+
+
+def test_check_all_matching_leaves_queueing_its_checks_to_a_worker(app, logged_in, workspace, demo_line):
+    # Everything matching may be a million leads: one job for a worker, not one per lead in the request.
+    for n in range(3):
+        add(app, workspace, phone=f"20255501{40 + n}")
+    logged_in.post("/leads/bulk-check", data={"all_matching": "1"})
+    with app.app_context():
+        assert [job.func_name for job in check_queue().get_jobs()] == [QUEUE_BATCH_JOB]
+        assert db.session.scalar(db.select(db.func.count()).where(Lead.status == "checking")) == 3
 
 
 def test_bulk_check_with_nothing_selected_says_so(app, logged_in, demo_line):
