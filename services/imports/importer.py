@@ -22,6 +22,7 @@ from services.exports import SafeCsvWriter
 from services.webhooks import events as webhook_events
 
 from . import assembly
+from .met import Met
 from .reader import FileFormat, ImportFileError, UnreadRow, count_rows, rows
 from .uploads import discard, problems_path, upload_path
 
@@ -82,9 +83,8 @@ def _import(upload: Upload) -> None:
         upload.state = UploadState.IMPORTING
         db.session.commit()
 
-    seen: dict[str, int] = {}  # normalised address -> the file row that first had it
-    # The workspace's addresses, read once (a few MB per 100,000 leads) instead of asked per row.
-    existing = _existing_keys(upload.workspace_id)
+    # The addresses met: the workspace's, read once instead of asked per row, then each row's.
+    seen = _existing_keys(upload.workspace_id)
     with open(problems_path(upload), "a" if resuming else "w", newline="", encoding="utf-8") as out:
         problems = SafeCsvWriter(out)  # cells as uploaded: "=HYPERLINK(…)" must not run when opened
         if not resuming:
@@ -96,7 +96,7 @@ def _import(upload: Upload) -> None:
             pass
         processes = current_app.config["IMPORT_PROCESSES"]
         for chunk, parsed in _parsed_chunks(_chunks(numbered, CHUNK), upload.mapping, region, processes):
-            _import_chunk(upload, chunk, parsed, seen, existing, problems)
+            _import_chunk(upload, chunk, parsed, seen, problems)
             out.flush()
     upload.state = UploadState.DONE
     upload.finished_at = utcnow()
@@ -137,9 +137,7 @@ def _parse_chunk(chunk: list[tuple[int, list[str]]], mapping: list, region: str)
     return parsed
 
 
-def _import_chunk(
-    upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int], existing: set[str], problems
-) -> None:
+def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: Met, problems) -> None:
     new = []
     for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
         if isinstance(cells, UnreadRow):  # a vCard the parser refused: the others still land
@@ -153,14 +151,14 @@ def _import_chunk(
             upload.invalid += 1
             problems.writerow([number, "; ".join(bad) or "no phone number or email address", *cells])
             continue
-        earlier = next((seen[k] for k in keys if k in seen), None)
-        if earlier or keys & existing:
+        earlier = max((row for key in keys if (row := seen.get(key)) is not None), default=None)
+        if earlier is not None:
             upload.duplicates += 1
             where = f"row {earlier} of this file" if earlier else "a lead already in this workspace"
             problems.writerow([number, f"duplicate of {where}", *cells])
             continue
         for key in keys:
-            seen[key] = number
+            seen.add(key, number)
         if bad:
             upload.invalid_fields += 1
             problems.writerow([number, "imported; kept as typed but invalid: " + "; ".join(bad), *cells])
@@ -240,11 +238,13 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
     return (*lead, search_text(lead[:names], addresses)), keys or ({fallback} if fallback else set()), bad
 
 
-def _existing_keys(workspace_id: int) -> set[str]:
-    """Primary phones and emails of the workspace's leads before this import."""
-    keys = set()
-    for phone, email in db.session.execute(
-        db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)
-    ):
-        keys.update(k for k in (phone, email) if k)
+def _existing_keys(workspace_id: int) -> Met:
+    """Primary phones and emails of the workspace's leads before this import (row 0), read in
+    batches: a million leads' rows at once would be ~200 MB."""
+    keys = Met()
+    query = db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)
+    for phone, email in db.session.execute(query.execution_options(yield_per=10_000)):
+        for key in (phone, email):
+            if key:
+                keys.add(key, 0)
     return keys
