@@ -25,6 +25,7 @@ from extensions import db
 from models import CheckBatch, Lead, LineStatus, SentMessage, dialects
 from services import exports
 from services import leads as lead_store
+from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.lines import line_state, switched_on_lines
@@ -132,19 +133,16 @@ def bulk_check():
             **{name: value for name, value in filters.items() if value},
         )
     )
-    everything = bool(request.form.get("all_matching"))
-    if everything:
-        which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
-    else:
-        ids = [i for i in map(as_id, request.form.getlist("lead_ids")) if i]
-        if not ids:
-            flash("Select the leads to check first.", "error")
-            return back
-        which = Lead.id.in_(ids)
+    ids = [i for i in map(as_id, request.form.getlist("lead_ids")) if i]
+    if not ids and not request.form.get("all_matching"):
+        flash("Select the leads to check first.", "error")
+        return back
     try:
-        # Everything matching may be a million leads: a worker queues their checks (minutes of
-        # Redis round trips), the request only marks them (benchmarks/BENCHMARKS.md, "A million leads").
-        batch = batch_checks.start_batch(current_user.workspace_id, "bulk", which, later=everything)
+        if request.form.get("all_matching"):
+            # Maybe a million leads: a worker marks them and queues their checks (all_matching.py).
+            batch = all_matching.start(current_user.workspace_id, filters["status"], filters["q"])
+        else:
+            batch = batch_checks.start_batch(current_user.workspace_id, "bulk", Lead.id.in_(ids))
     except BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back

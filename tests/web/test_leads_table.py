@@ -9,7 +9,7 @@ import pytest
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
 from services import leads as lead_store
-from services.queue import QUEUE_BATCH_JOB, check_queue
+from services.queue import MARK_BATCH_JOB, check_queue
 
 
 @pytest.fixture
@@ -112,28 +112,52 @@ def test_bulk_check_of_selected_leads_is_one_batch(app, logged_in, workspace, de
     assert "0 of 3 done" in html and "min left" in html and "Cancel" in html
 
 
-def test_bulk_check_of_everything_matching_reaches_past_the_page(app, logged_in, workspace, demo_line):
+def test_bulk_check_of_everything_matching_reaches_past_the_page(app, logged_in, workspace, demo_line, run_worker):
     app.config["LEADS_PER_PAGE"] = 2
     matching = [add(app, workspace, "unavailable", company="Acme", phone=f"20255501{40 + n}") for n in range(5)]
-    add(app, workspace, "available", company="Acme", phone="2025550160")
-    add(app, workspace, "unavailable", company="Other", phone="2025550161")
+    others = [
+        add(app, workspace, "available", company="Acme", phone="2025550160"),
+        add(app, workspace, "unavailable", company="Other", phone="2025550161"),
+    ]
     logged_in.post(
         "/leads/bulk-check",
         data={"all_matching": "1", "status": "unavailable", "q": "acme", "lead_ids": [str(matching[0])]},
     )
+    run_worker()
     with app.app_context():
-        checking = db.session.scalars(db.select(Lead.id).where(Lead.status == "checking")).all()
-        assert sorted(checking) == matching
+        batch_id = db.session.scalar(db.select(CheckBatch.id))
+        in_batch = db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch_id)).all()
+        assert sorted(in_batch) == matching
+        assert db.session.scalar(db.select(db.func.count()).where(Lead.id.in_(others), Lead.batch_id.is_not(None))) == 0
+        assert db.session.scalar(db.select(db.func.count()).where(Lead.status == "checking")) == 0
 
 
-def test_check_all_matching_leaves_queueing_its_checks_to_a_worker(app, logged_in, workspace, demo_line):
-    # Everything matching may be a million leads: one job for a worker, not one per lead in the request.
-    for n in range(3):
-        add(app, workspace, phone=f"20255501{40 + n}")
+def test_check_all_matching_leaves_marking_and_queueing_to_a_worker(app, logged_in, workspace, demo_line, run_worker):
+    # Everything matching may be a million leads: the request queues one job; a worker marks them
+    # and queues their checks.
+    leads = [add(app, workspace, phone=f"20255501{40 + n}") for n in range(3)]
+    response = logged_in.post("/leads/bulk-check", data={"all_matching": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert [job.func_name for job in check_queue().get_jobs()] == [MARK_BATCH_JOB]
+        assert {lead.status for lead in db.session.scalars(db.select(Lead))} == {"not_checked"}
+    run_worker()
+    with app.app_context():
+        batch = db.session.scalar(db.select(CheckBatch))
+        assert batch.total == 3 and batch.queued_at is not None
+        assert sorted(db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id))) == leads
+        assert {lead.status for lead in db.session.scalars(db.select(Lead))} <= {"available", "unavailable"}
+
+
+def test_check_all_matching_cancelled_before_a_worker_marks_nothing(app, logged_in, workspace, demo_line, run_worker):
+    add(app, workspace, phone="2025550142")
     logged_in.post("/leads/bulk-check", data={"all_matching": "1"})
     with app.app_context():
-        assert [job.func_name for job in check_queue().get_jobs()] == [QUEUE_BATCH_JOB]
-        assert db.session.scalar(db.select(db.func.count()).where(Lead.status == "checking")) == 3
+        batch_id = db.session.scalar(db.select(CheckBatch.id))
+    logged_in.post(f"/leads/batches/{batch_id}/cancel")
+    run_worker()
+    with app.app_context():
+        assert {(lead.status, lead.batch_id) for lead in db.session.scalars(db.select(Lead))} == {("not_checked", None)}
 
 
 def test_bulk_check_with_nothing_selected_says_so(app, logged_in, demo_line):
