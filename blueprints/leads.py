@@ -150,6 +150,8 @@ def bulk_check():
         flash("No active line: the leads show No Active Line. Set up a line first.", "error")
     elif batch is None:
         flash("None of those leads are here any more.", "error")
+    elif request.form.get("all_matching"):  # the batch shows once a worker has marked its first leads
+        flash("Checking every lead matching this filter: they turn Checking in a moment.", "success")
     return back
 
 
