@@ -139,10 +139,10 @@ def bulk_check():
         return back
     try:
         if request.form.get("all_matching"):
-            # Maybe a million leads: a worker marks them and queues their checks (all_matching.py).
-            batch = all_matching.start(current_user.workspace_id, filters["status"], filters["q"])
+            # Maybe a million leads: past a few thousand, a worker marks them (all_matching.py).
+            batch, by_worker = all_matching.start(current_user.workspace_id, filters["status"], filters["q"])
         else:
-            batch = batch_checks.start_batch(current_user.workspace_id, "bulk", Lead.id.in_(ids))
+            batch, by_worker = batch_checks.start_batch(current_user.workspace_id, "bulk", Lead.id.in_(ids)), False
     except BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back
@@ -150,7 +150,7 @@ def bulk_check():
         flash("No active line: the leads show No Active Line. Set up a line first.", "error")
     elif batch is None:
         flash("None of those leads are here any more.", "error")
-    elif request.form.get("all_matching"):  # the batch shows once a worker has marked its first leads
+    elif by_worker:  # the batch shows once the worker has marked its first leads
         flash("Checking every lead matching this filter: they turn Checking in a moment.", "success")
     return back
 

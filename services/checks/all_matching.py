@@ -1,8 +1,8 @@
-"""A check of every lead matching the leads table's filter, which may be a million leads. The
-request opens the batch and queues one job; a worker marks the leads Checking a slice of ids at a
-time, then queues their checks. One UPDATE marking a million leads took 211 s on PostgreSQL (each
-new row version enters every index, the search's trigram index above all): far past a request's
-timeout, and holding a million row locks while it ran."""
+"""A check of every lead matching the leads table's filter, which may be a million leads. Past
+MARKED_IN_THE_REQUEST the request opens the batch and queues one job; a worker marks the leads
+Checking a slice of ids at a time, then queues their checks. One UPDATE marking a million leads
+took 211 s on PostgreSQL (each new row version enters every index, the search's trigram index
+above all): far past a request's timeout, and holding a million row locks while it ran."""
 
 from redis import RedisError
 
@@ -15,16 +15,21 @@ from services.queue import BackgroundUnavailable, check_queue, enqueue_marking
 
 # Leads marked a statement (by id: a slice of the workspace's ids, whichever match); each commits.
 SLICE = 10_000
+# Up to this many matching leads are marked in the request, as a selection is (a second or two), so
+# the page shows the batch at once; more are a worker's.
+MARKED_IN_THE_REQUEST = 10_000
 
 
-def start(workspace_id: int, status: str | None, q: str | None) -> CheckBatch | None:
-    """Have a worker check every lead of the workspace matching the filter, as one batch. None
-    when nothing matches, or with no line switched on (then they all say No Active Line now)."""
+def start(workspace_id: int, status: str | None, q: str | None) -> tuple[CheckBatch | None, bool]:
+    """Check every lead of the workspace matching the filter, as one batch: a few thousand are
+    marked now, more by a worker, and a worker queues their checks. Returns the batch (None when
+    nothing matches, or with no line switched on: then they all say No Active Line now) and
+    whether a worker marks its leads."""
     which = lead_store.matching(workspace_id, status, q)
     if not has_line_switched_on(workspace_id):
-        return start_batch(workspace_id, "bulk", which)
-    if db.session.scalar(db.select(Lead.id).where(which).limit(1)) is None:
-        return None
+        return start_batch(workspace_id, "bulk", which), False
+    if db.session.scalar(db.select(Lead.id).where(which).offset(MARKED_IN_THE_REQUEST).limit(1)) is None:
+        return start_batch(workspace_id, "bulk", which, later=True), False
     try:  # Redis away: say so before anything is made
         check_queue().connection.ping()
     except RedisError as exc:
@@ -37,7 +42,7 @@ def start(workspace_id: int, status: str | None, q: str | None) -> CheckBatch | 
         batch.cancelled_at = utcnow()
         db.session.commit()
         raise BackgroundUnavailable() from exc
-    return batch
+    return batch, True
 
 
 def mark_and_queue(batch_id: int, status: str | None, q: str | None) -> int:
