@@ -17,6 +17,7 @@ from availability.fields import ADDRESS_FIELDS, LEAD_FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, dialects, search_text, utcnow
+from services import leads as lead_store
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
 from services.webhooks import events as webhook_events
@@ -84,7 +85,7 @@ def _import(upload: Upload) -> None:
         db.session.commit()
 
     # The addresses met: the workspace's, read once instead of asked per row, then each row's.
-    seen = _existing_keys(upload.workspace_id)
+    seen = _existing_keys(upload.workspace_id, upload.rows_total or 0)
     with open(problems_path(upload), "a" if resuming else "w", newline="", encoding="utf-8") as out:
         problems = SafeCsvWriter(out)  # cells as uploaded: "=HYPERLINK(…)" must not run when opened
         if not resuming:
@@ -238,10 +239,11 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
     return (*lead, search_text(lead[:names], addresses)), keys or ({fallback} if fallback else set()), bad
 
 
-def _existing_keys(workspace_id: int) -> Met:
+def _existing_keys(workspace_id: int, rows: int) -> Met:
     """Primary phones and emails of the workspace's leads before this import (row 0), read in
-    batches: a million leads' rows at once would be ~200 MB."""
-    keys = Met()
+    batches: a million leads' rows at once would be ~200 MB. Sized for them and `rows` more leads
+    of a phone and an email each."""
+    keys = Met(2 * (rows + lead_store.count_leads(workspace_id)))
     query = db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)
     for phone, email in db.session.execute(query.execution_options(yield_per=10_000)):
         for key in (phone, email):

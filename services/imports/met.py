@@ -15,8 +15,10 @@ EMPTY = 0
 class Met:
     """Normalised address → the file row that first had it (0: a lead in the workspace already)."""
 
-    def __init__(self) -> None:
-        self._resize(1 << 12)
+    def __init__(self, expected: int = 0) -> None:
+        """`expected`: about how many addresses will be met, so the table is made at its size
+        once rather than doubled up to it (a doubling holds the old table and the new)."""
+        self._resize(1 << max(12, (2 * expected).bit_length()))
         self._count = 0
 
     def __len__(self) -> int:
