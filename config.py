@@ -79,8 +79,10 @@ def from_environment(instance_path: str) -> dict:
         "LINE_TEST_ADDRESS": env.get("LINE_TEST_ADDRESS", "+12025550100"),
         # Pauses (seconds) before asking a line again after it could not tell; then Error.
         "CHECK_RETRY_DELAYS": [float(x) for x in env.get("CHECK_RETRY_DELAYS", "5,20,60").split(",") if x.strip()],
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024,
-        "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "200000")),
+        # A million-lead list in one file: its CSV is ~85 MB, and the import of 1,000,000 rows stays
+        # under 300 MB of memory (benchmarks/BENCHMARKS.md, "A million leads").
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "100")) * 1024 * 1024,
+        "MAX_IMPORT_ROWS": int(env.get("MAX_IMPORT_ROWS", "1000000")),
         # Where uploaded files are kept: empty for the database, or s3://BUCKET/PREFIX?endpoint_url=...
         # (services/imports/storage_s3.py).
         "UPLOAD_STORAGE_URL": env.get("UPLOAD_STORAGE_URL", "").strip(),

@@ -12,6 +12,7 @@ process, this one times, interleaved, `samples` requests each of:
 - page: /leads/ (50 rows, count, running batches);
 - row fragment: the page poll with one watched row that changed (/leads/updates?lead=...);
 - progress fragment: the page poll with the running batch (/leads/updates?batch=...);
+- status filter: /leads/?status=available, a status chip;
 - search: /leads/?q=..., the debounced search box: a last name ~14% of the leads carry, and one
   lead's phone number.
 Writes p50/p95 and the ratio to the trivial endpoint to BENCHMARKS.md.
@@ -24,7 +25,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE))
 
 import leads_csv  # noqa: E402
 from import_benchmark import _write_section  # noqa: E402
-from seeding import free_port, fresh_postgres, insert_leads  # noqa: E402
+from seeding import fresh_postgres, gunicorn, insert_leads  # noqa: E402
 
 EMAIL, PASSWORD = "bench@example.com", "benchmark password"
 BATCH = 50_000
@@ -49,8 +49,9 @@ LINES = 8
 STATUSES = ["available"] * 35 + ["unavailable"] * 35 + ["error"] * 5 + ["not_checked"] * 25
 
 
-def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
-    """A fresh instance and database holding the workspace; returns the env and the ids to poll."""
+def prepare(database_url: str | None, leads: int, redis_url: str | None = None) -> tuple[dict, dict]:
+    """A fresh instance and database holding the workspace; returns the env and the ids to poll.
+    Redis: `redis_url`, or an embedded server of the instance's own."""
     env = {
         "INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-web-"),
         "SECURE_COOKIES": "false",
@@ -72,7 +73,7 @@ def prepare(database_url: str | None, leads: int) -> tuple[dict, dict]:
     from services import line_admin
     from services.checks import lead as lead_checks
 
-    env["REDIS_URL"] = os.environ["REDIS_URL"] = embedded_redis.ensure_running(env["INSTANCE_PATH"])
+    env["REDIS_URL"] = os.environ["REDIS_URL"] = redis_url or embedded_redis.ensure_running(env["INSTANCE_PATH"])
     app = create_app()
     with app.app_context():
         upgrade()
@@ -170,6 +171,7 @@ def measure(url: str, ids: dict, samples: int, kind: str, n: int) -> tuple[dict[
         "leads page (50 rows)": "/leads/",
         "row fragment": f"/leads/updates?lead={ids['lead']}:0",
         "progress fragment": f"/leads/updates?batch={ids['batch']}",
+        "status filter": "/leads/?status=available",
         "search, common name": f"/leads/?q={ids['q']}",
         "search, one phone": f"/leads/?q={quote(ids['q_rare'])}",
     }
@@ -221,35 +223,8 @@ def run(postgres: str | None, leads: int, samples: int) -> dict[str, tuple[dict,
 
 def serve_and_measure(database_url: str | None, leads: int, samples: int) -> dict[str, tuple[dict, float]]:
     env, ids = prepare(database_url, leads)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{url}/health", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn(env) as (url, _):
         return {name: measure(url, ids, samples, kind, n) for name, (kind, n) in LOADS.items()}
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def pct(values: list[float], p: float) -> float:

@@ -25,6 +25,7 @@ from extensions import db
 from models import CheckBatch, Lead, LineStatus, SentMessage, dialects
 from services import exports
 from services import leads as lead_store
+from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.lines import line_state, switched_on_lines
@@ -132,16 +133,16 @@ def bulk_check():
             **{name: value for name, value in filters.items() if value},
         )
     )
-    if request.form.get("all_matching"):
-        which = lead_store.matching(current_user.workspace_id, filters["status"], filters["q"])
-    else:
-        ids = [i for i in map(as_id, request.form.getlist("lead_ids")) if i]
-        if not ids:
-            flash("Select the leads to check first.", "error")
-            return back
-        which = Lead.id.in_(ids)
+    ids = [i for i in map(as_id, request.form.getlist("lead_ids")) if i]
+    if not ids and not request.form.get("all_matching"):
+        flash("Select the leads to check first.", "error")
+        return back
     try:
-        batch = batch_checks.start_batch(current_user.workspace_id, "bulk", which)
+        if request.form.get("all_matching"):
+            # Maybe a million leads: past a few thousand, a worker marks them (all_matching.py).
+            batch, by_worker = all_matching.start(current_user.workspace_id, filters["status"], filters["q"])
+        else:
+            batch, by_worker = batch_checks.start_batch(current_user.workspace_id, "bulk", Lead.id.in_(ids)), False
     except BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back
@@ -149,6 +150,8 @@ def bulk_check():
         flash("No active line: the leads show No Active Line. Set up a line first.", "error")
     elif batch is None:
         flash("None of those leads are here any more.", "error")
+    elif by_worker:  # the batch shows once the worker has marked its first leads
+        flash("Checking every lead matching this filter: they turn Checking in a moment.", "success")
     return back
 
 

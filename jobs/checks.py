@@ -1,6 +1,7 @@
 """The availability check of one lead, as a background job."""
 
 from jobs.context import job_app
+from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.queue import enqueue_check
@@ -29,3 +30,9 @@ def queue_batch(batch_id: int) -> str:
     """Queue the checks of a batch whose request answered before they were queued."""
     with job_app().app_context():
         return "queued" if batch_checks.queue_waiting_batch(batch_id) else "nothing to queue"
+
+
+def mark_matching(batch_id: int, status: str | None, q: str | None) -> str:
+    """Mark the leads of a check of everything matching a filter, then queue their checks."""
+    with job_app().app_context():
+        return f"{all_matching.mark_and_queue(batch_id, status, q)} marked"

@@ -29,6 +29,7 @@ WEBHOOK_JOB = "jobs.webhooks.deliver_webhook"
 # One delivery takes at most WEBHOOK_TIMEOUT; this frees a worker stuck anyway.
 WEBHOOK_JOB_TIMEOUT = 120
 QUEUE_BATCH_JOB = "jobs.checks.queue_batch"
+MARK_BATCH_JOB = "jobs.checks.mark_matching"
 
 
 class BackgroundUnavailable(RuntimeError):
@@ -63,6 +64,20 @@ def enqueue_batch(batch_id: int) -> None:
     """Have a worker queue a batch's checks (batches.start_batch(later=True))."""
     check_queue().enqueue(
         QUEUE_BATCH_JOB, batch_id, job_timeout=CHECK_JOB_TIMEOUT, retry=RETRY, description=f"queue batch {batch_id}"
+    )
+
+
+def enqueue_marking(batch_id: int, status: str | None, q: str | None) -> None:
+    """Have a worker mark the leads matching the filter in a batch and queue their checks
+    (checks.all_matching): a million leads take minutes, as an import does."""
+    check_queue().enqueue(
+        MARK_BATCH_JOB,
+        batch_id,
+        status,
+        q,
+        job_timeout=IMPORT_JOB_TIMEOUT,
+        retry=RETRY,
+        description=f"mark and queue batch {batch_id}",
     )
 
 

@@ -19,12 +19,14 @@ from availability.fields import ADDRESS_FIELDS, LEAD_FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, Upload, UploadState, Workspace, dialects, search_text, utcnow
+from services import leads as lead_store
 from services import metrics
 from services.checks import batches as batch_checks
 from services.exports import SafeCsvWriter
 from services.webhooks import events as webhook_events
 
 from . import assembly, storage
+from .met import Met
 from .reader import FileFormat, ImportFileError, UnreadRow, count_rows, rows
 from .uploads import discard
 
@@ -91,9 +93,8 @@ def _import_file(upload: Upload, path) -> None:
         _store_problems(upload, 0, [["row", "reason", *upload.headers]])
         db.session.commit()
 
-    seen: dict[str, int] = {}  # normalised address -> the file row that first had it
-    # The workspace's addresses, read once (a few MB per 100,000 leads) instead of asked per row.
-    existing = _existing_keys(upload.workspace_id)
+    # The addresses met: the workspace's, read once instead of asked per row, then each row's.
+    seen = _existing_keys(upload.workspace_id, upload.rows_total or 0)
     data = rows(path, fmt)
     next(data, None)  # the header
     numbered = enumerate(data, start=2)  # row 1 is the header, as a spreadsheet numbers them
@@ -101,7 +102,7 @@ def _import_file(upload: Upload, path) -> None:
         pass
     processes = current_app.config["IMPORT_PROCESSES"]
     for chunk, parsed in _parsed_chunks(_chunks(numbered, CHUNK), upload.mapping, region, processes):
-        _import_chunk(upload, chunk, parsed, seen, existing)
+        _import_chunk(upload, chunk, parsed, seen)
     upload.state = UploadState.DONE
     upload.finished_at = utcnow()
     db.session.commit()
@@ -150,7 +151,7 @@ def _store_problems(upload: Upload, seq: int, lines: list[list]) -> None:
     storage.append(upload.stored_name, storage.PROBLEMS, seq, out.getvalue().encode("utf-8"))
 
 
-def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: dict[str, int], existing: set[str]) -> None:
+def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: Met) -> None:
     new, problems, before = [], [], (upload.duplicates, upload.invalid, upload.empty)
     for (number, cells), (lead, keys, bad) in zip(chunk, parsed):
         if isinstance(cells, UnreadRow):  # a vCard the parser refused: the others still land
@@ -164,14 +165,14 @@ def _import_chunk(upload: Upload, chunk: list, parsed: list[tuple], seen: dict[s
             upload.invalid += 1
             problems.append([number, "; ".join(bad) or "no phone number or email address", *cells])
             continue
-        earlier = next((seen[k] for k in keys if k in seen), None)
-        if earlier or keys & existing:
+        earlier = max((row for key in keys if (row := seen.get(key)) is not None), default=None)
+        if earlier is not None:
             upload.duplicates += 1
             where = f"row {earlier} of this file" if earlier else "a lead already in this workspace"
             problems.append([number, f"duplicate of {where}", *cells])
             continue
         for key in keys:
-            seen[key] = number
+            seen.add(key, number)
         if bad:
             upload.invalid_fields += 1
             problems.append([number, "imported; kept as typed but invalid: " + "; ".join(bad), *cells])
@@ -255,11 +256,14 @@ def _lead(values: dict[str, str], region: str) -> tuple[tuple, set[str], list[st
     return (*lead, search_text(lead[:names], addresses)), keys or ({fallback} if fallback else set()), bad
 
 
-def _existing_keys(workspace_id: int) -> set[str]:
-    """Primary phones and emails of the workspace's leads before this import."""
-    keys = set()
-    for phone, email in db.session.execute(
-        db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)
-    ):
-        keys.update(k for k in (phone, email) if k)
+def _existing_keys(workspace_id: int, rows: int) -> Met:
+    """Primary phones and emails of the workspace's leads before this import (row 0), read in
+    batches: a million leads' rows at once would be ~200 MB. Sized for them and `rows` more leads
+    of a phone and an email each."""
+    keys = Met(2 * (rows + lead_store.count_leads(workspace_id)))
+    query = db.select(Lead.phone_norm, Lead.email_norm).where(Lead.workspace_id == workspace_id)
+    for phone, email in db.session.execute(query.execution_options(yield_per=10_000)):
+        for key in (phone, email):
+            if key:
+                keys.add(key, 0)
     return keys

@@ -13,6 +13,7 @@ from services import queue
         (queue.CHECK_JOB, checks.check_lead),
         (queue.CHECK_FAILED, checks.check_failed),
         (queue.QUEUE_BATCH_JOB, checks.queue_batch),
+        (queue.MARK_BATCH_JOB, checks.mark_matching),
         (queue.IMPORT_JOB, imports.import_upload),
         (queue.RECHECK_JOB, rechecks.recheck_due_leads),
         (queue.WEBHOOK_JOB, webhooks.deliver_webhook),

@@ -9,7 +9,8 @@ import pytest
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace
 from services import leads as lead_store
-from services.queue import check_queue
+from services.checks import all_matching
+from services.queue import MARK_BATCH_JOB, check_queue
 
 
 @pytest.fixture
@@ -121,9 +122,43 @@ def test_bulk_check_of_everything_matching_reaches_past_the_page(app, logged_in,
         "/leads/bulk-check",
         data={"all_matching": "1", "status": "unavailable", "q": "acme", "lead_ids": [str(matching[0])]},
     )
-    with app.app_context():
+    with app.app_context():  # a few leads are marked by the request: the page shows the batch at once
         checking = db.session.scalars(db.select(Lead.id).where(Lead.status == "checking")).all()
         assert sorted(checking) == matching
+
+
+def test_check_all_matching_leaves_marking_and_queueing_to_a_worker(
+    app, logged_in, workspace, demo_line, run_worker, monkeypatch
+):
+    # Everything matching may be a million leads: past a few thousand (here none), the request
+    # queues one job; a worker marks them and queues their checks.
+    monkeypatch.setattr(all_matching, "MARKED_IN_THE_REQUEST", 0)
+    leads = [add(app, workspace, phone=f"20255501{40 + n}") for n in range(3)]
+    response = logged_in.post("/leads/bulk-check", data={"all_matching": "1"}, follow_redirects=True)
+    assert "they turn Checking in a moment" in response.get_data(as_text=True)
+    with app.app_context():
+        assert [job.func_name for job in check_queue().get_jobs()] == [MARK_BATCH_JOB]
+        assert {lead.status for lead in db.session.scalars(db.select(Lead))} == {"not_checked"}
+    run_worker()
+    with app.app_context():
+        batch = db.session.scalar(db.select(CheckBatch))
+        assert batch.total == 3 and batch.queued_at is not None
+        assert sorted(db.session.scalars(db.select(Lead.id).where(Lead.batch_id == batch.id))) == leads
+        assert {lead.status for lead in db.session.scalars(db.select(Lead))} <= {"available", "unavailable"}
+
+
+def test_check_all_matching_cancelled_before_a_worker_marks_nothing(
+    app, logged_in, workspace, demo_line, run_worker, monkeypatch
+):
+    monkeypatch.setattr(all_matching, "MARKED_IN_THE_REQUEST", 0)
+    add(app, workspace, phone="2025550142")
+    logged_in.post("/leads/bulk-check", data={"all_matching": "1"})
+    with app.app_context():
+        batch_id = db.session.scalar(db.select(CheckBatch.id))
+    logged_in.post(f"/leads/batches/{batch_id}/cancel")
+    run_worker()
+    with app.app_context():
+        assert {(lead.status, lead.batch_id) for lead in db.session.scalars(db.select(Lead))} == {("not_checked", None)}
 
 
 def test_bulk_check_with_nothing_selected_says_so(app, logged_in, demo_line):
