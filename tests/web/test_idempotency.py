@@ -75,7 +75,7 @@ def test_an_import_is_made_once_whatever_the_multipart_boundary(app, client, tok
 
 
 def test_a_retry_while_the_first_runs_is_a_409_then_gets_its_answer(app, client, token, demo_line, demo_server):
-    demo_server.latency = 1.5
+    demo_server.latency = 2.0
     body = {"address": "+12025550142"}
     answers = {}
 
@@ -86,7 +86,11 @@ def test_a_retry_while_the_first_runs_is_a_409_then_gets_its_answer(app, client,
 
     running = threading.Thread(target=first)
     running.start()
-    time.sleep(0.5)
+    # The retry goes once the first request's call has reached the line, not after a guessed
+    # pause: on a loaded machine the first may not have claimed the key half a second in.
+    deadline = time.monotonic() + 10
+    while demo_server.stats["calls"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
     during = client.post("/api/leads/check-availability", headers=keyed(token, "check-1"), json=body)
     running.join()
     after = client.post("/api/leads/check-availability", headers=keyed(token, "check-1"), json=body)
