@@ -21,6 +21,7 @@ from services import tokens as api_tokens
 from services.api_json import answer, lead_json
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
+from services.checks import progress as batch_progress
 from services.leads import InvalidLead, NoAddress, insert_leads, lead_row
 from services.lines import has_line_switched_on
 from services.queue import BackgroundUnavailable
@@ -256,7 +257,7 @@ def _check_lead_list(ids):
 @bp.get("/batches/<int:batch_id>")
 def batch_status(batch_id: int):
     batch = owned_or_404(CheckBatch, batch_id, g.workspace_id)
-    progress = batch_checks.batch_progress(batch)
+    progress = batch_progress.batch_progress(batch)
     state = "cancelled" if batch.cancelled_at else "done" if progress["done"] >= progress["total"] else "running"
     body = dict(
         success=True,

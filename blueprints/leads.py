@@ -28,6 +28,7 @@ from services import leads as lead_store
 from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
+from services.checks import progress as batch_progress
 from services.lines import line_state, switched_on_lines
 from services.queue import BackgroundUnavailable
 from services.webhooks.endpoints import has_disabled as has_disabled_webhook
@@ -110,14 +111,8 @@ def _index_page(typed: dict | None = None, problems: dict | None = None, status:
 
 def _running_batches(lines) -> list[tuple[CheckBatch, dict]]:
     """Recent batches that still have leads being checked, with their progress."""
-    recent = (
-        db.select(CheckBatch.id)
-        .where(CheckBatch.workspace_id == current_user.workspace_id, CheckBatch.cancelled_at.is_(None))
-        .order_by(CheckBatch.id.desc())
-        .limit(3)
-    )
     active = [line for line in lines if line.status == LineStatus.ACTIVE]
-    with_progress = batch_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(recent), active)
+    with_progress = batch_progress.newest_with_progress(current_user.workspace_id, active)
     return [(batch, p) for batch, p in with_progress if p["done"] < p["total"]]
 
 
@@ -182,17 +177,9 @@ def updates():
     every 2 s; 286 stops the polling once nothing on the page is running."""
     watched = dict(w.partition(":")[::2] for w in request.args.getlist("lead"))
     ids = [i for i in map(as_id, watched) if i][:500]
-    leads = (
-        db.session.scalars(
-            db.select(Lead).where(Lead.workspace_id == current_user.workspace_id, Lead.id.in_(ids))
-        ).all()
-        if ids
-        else []
-    )
+    leads = lead_store.leads_by_id(current_user.workspace_id, ids)
     batch_ids = [i for i in map(as_id, request.args.getlist("batch")) if i][:10]
-    with_progress = (
-        batch_checks.batches_with_progress(current_user.workspace_id, CheckBatch.id.in_(batch_ids)) if batch_ids else []
-    )
+    with_progress = batch_progress.batches_with_progress(current_user.workspace_id, batch_ids) if batch_ids else []
     running = any(lead.status == LeadStatus.CHECKING for lead in leads) or any(
         p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress
     )

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, bindparam
 from sqlalchemy.orm import Mapped, joinedload, mapped_column
 from werkzeug.security import check_password_hash
 
@@ -55,15 +55,20 @@ def start_sign_in(user: User) -> None:
     db.session.commit()
 
 
+# Built once: every request a signed-in browser makes runs it, and building it cost a fifth of
+# the time a page's poll spends signing in.
+_SIGNED_IN = (
+    db.select(User)
+    .options(joinedload(User.workspace))
+    .join(SignIn, SignIn.user_id == User.id)
+    .where(SignIn.key_hash == bindparam("key_hash"), SignIn.created_at >= bindparam("since"))
+)
+
+
 def signed_in_user(key: str) -> User | None:
     """The user a session or remember-me cookie names, if that sign-in has not ended, with their
     workspace in the same query (pages write phone numbers in its region)."""
-    user = db.session.scalar(
-        db.select(User)
-        .options(joinedload(User.workspace))
-        .join(SignIn, SignIn.user_id == User.id)
-        .where(SignIn.key_hash == _digest(key), SignIn.created_at >= utcnow() - LIFETIME)
-    )
+    user = db.session.scalar(_SIGNED_IN, {"key_hash": _digest(key), "since": utcnow() - LIFETIME})
     if user is not None:
         user.sign_in_key = key
     return user

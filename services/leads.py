@@ -4,6 +4,8 @@ imports. Editing and deleting them: lead_edits.py."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
+
 from availability.addresses import FieldValue, read_field
 from availability.fields import ADDRESS_FIELDS, FIELDS, NAME_FIELDS
 from availability.statuses import LeadStatus
@@ -233,6 +235,17 @@ def table_page(workspace_id: int, status: str | None, q: str | None, sort: str, 
     # One row past the page says whether there is a next one, counted or not.
     rows = db.session.scalars(in_order(condition, sort).offset((page - 1) * per_page).limit(per_page + 1)).all()
     return TablePage(rows[:per_page], page, per_page, total, len(rows) > per_page, counts)
+
+
+# Built once: every open leads page's poll runs it (see checks/progress.py).
+_BY_IDS = db.select(Lead).where(
+    Lead.workspace_id == bindparam("workspace_id"), Lead.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def leads_by_id(workspace_id: int, ids: list[int]) -> list[Lead]:
+    """The workspace's leads among `ids` (others' ids are ignored), in no set order."""
+    return list(db.session.scalars(_BY_IDS, {"workspace_id": workspace_id, "ids": ids})) if ids else []
 
 
 def leads_after(

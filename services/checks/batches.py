@@ -1,5 +1,5 @@
 """Checking many leads at once: start a batch (bulk check, upload, re-check), queue its checks,
-cancel it, read its progress; and queue again every check Redis lost. Each lead is then checked
+cancel it; and queue again every check Redis lost (its progress: progress.py). Each lead is then checked
 as lead_checks runs any lead."""
 
 import logging
@@ -10,9 +10,9 @@ from redis import RedisError
 
 from availability.statuses import LeadStatus
 from extensions import db
-from models import CheckBatch, Lead, LeadTally, Line, Upload, UploadState, utcnow
+from models import CheckBatch, Lead, LeadTally, Upload, UploadState, utcnow
 from services.checks.lead import BATCH_RUN, FRESH_RUN, batch_run
-from services.lines import active_lines, capped_today, has_line_switched_on, seconds_to_next_utc_day
+from services.lines import has_line_switched_on
 from services.queue import (
     BackgroundUnavailable,
     check_queue,
@@ -236,53 +236,3 @@ def requeue_lost_checks() -> int:
 def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
     """A line just became usable: check the leads that were told No Active Line."""
     return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)
-
-
-def batches_with_progress(workspace_id: int, which, lines: list[Line] | None = None) -> list[tuple[CheckBatch, dict]]:
-    """The workspace's batches that `which` selects, newest first, each with its lead counts by
-    status, total, done and an ETA in seconds (None: unknown). One statement reads the batches with
-    their counts: the page polls this every 2 s. `lines`: the workspace's active lines, when the
-    caller has them already (else they are read only if a batch is still running)."""
-    rows = db.session.execute(
-        db.select(CheckBatch, LeadTally.status, LeadTally.n)
-        .outerjoin(
-            LeadTally,
-            db.and_(
-                LeadTally.workspace_id == CheckBatch.workspace_id, LeadTally.batch_id == CheckBatch.id, LeadTally.n != 0
-            ),
-        )
-        .where(CheckBatch.workspace_id == workspace_id, which)
-        .order_by(CheckBatch.id.desc())
-    ).all()
-    counts: dict[CheckBatch, dict] = {}
-    for batch, status, n in rows:
-        by_status = counts.setdefault(batch, {})
-        if status is not None:
-            by_status[status] = n
-    pace = None
-    if any(c.get(LeadStatus.CHECKING) for c in counts.values()):
-        pace = _pace(active_lines(workspace_id) if lines is None else lines)
-    return [(batch, _progress(by_status, pace)) for batch, by_status in counts.items()]
-
-
-def _pace(lines: list[Line]) -> float | None:
-    """Checks a minute the lines can still make today; None without an active line."""
-    if not lines:
-        return None
-    capped = capped_today(lines)
-    return sum(line.rate_per_minute for line in lines if line.id not in capped)
-
-
-def batch_progress(batch: CheckBatch, lines: list[Line] | None = None) -> dict:
-    return batches_with_progress(batch.workspace_id, CheckBatch.id == batch.id, lines)[0][1]
-
-
-def _progress(counts: dict, pace: float | None) -> dict:
-    total = sum(counts.values())
-    remaining = counts.get(LeadStatus.CHECKING, 0)
-    progress = {**counts, "total": total, "done": total - remaining, "eta": None, "capped": False}
-    if remaining and pace is not None:
-        # At least one call per lead, at the lines' combined pace; cached answers only make it sooner.
-        progress["capped"] = pace == 0
-        progress["eta"] = seconds_to_next_utc_day() if pace == 0 else 60 * remaining / pace
-    return progress

@@ -13,6 +13,7 @@ from extensions import db
 from models import CheckBatch, Lead, User, Workspace
 from services import leads as lead_store
 from services.checks import batches as batch_checks
+from services.checks import progress as batch_progress
 from support import nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
@@ -86,6 +87,6 @@ def test_a_batch_survives_the_database_going_away_for_a_moment(app, user, demo_l
         leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch_id)).all()
         expected = {phone: "available" if int(phone[-1]) % 2 == 0 else "unavailable" for phone in phones}
         assert {lead.phone: lead.status for lead in leads} == expected
-        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_progress.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == len(phones)
     assert calls_at_outage < len(phones), "the batch was over before the outage"

@@ -11,6 +11,7 @@ from models import CheckBatch, Lead, Line, User, Workspace
 from services import leads as lead_store
 from services import line_admin
 from services.checks import batches as batch_checks
+from services.checks import progress as batch_progress
 from support import free_port, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
@@ -75,7 +76,7 @@ def test_each_line_fault_ends_in_the_right_state_and_the_batch_goes_on(app, user
     assert faulty.calls.count(f"+1202555{TIMEOUT}") == 1
     with app.app_context():
         assert db.session.get(Line, line_id).status == "active", "none of these says the line is broken"
-        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_progress.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == len(phones)
     assert (progress["available"], progress["unavailable"], progress["error"]) == (3, 1, 4)
 

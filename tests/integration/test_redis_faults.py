@@ -11,6 +11,7 @@ from models import CheckBatch, Lead, Line, Upload, User, Workspace
 from services import leads as lead_store
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
+from services.checks import progress as batch_progress
 from services.queue import BackgroundUnavailable
 from support import free_port, nothing_checking, start_flask, wait_for
 
@@ -56,7 +57,7 @@ def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(
         leads = db.session.scalars(db.select(Lead).where(Lead.batch_id == batch_id)).all()
         expected = {phone: "available" if int(phone[-1]) % 2 == 0 else "unavailable" for phone in phones}
         assert {lead.phone: lead.status for lead in leads} == expected
-        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_progress.batch_progress(db.session.get(CheckBatch, batch_id))
     assert progress["done"] == progress["total"] == 20
     assert progress.get("available", 0) + progress.get("unavailable", 0) == 20
     log = (tmp_path / "worker.log").read_text()

@@ -12,6 +12,7 @@ from models import CheckBatch, Lead, User, Workspace
 from services import leads as lead_store
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
+from services.checks import progress as batch_progress
 from support import process_tree, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
@@ -62,7 +63,7 @@ def test_a_batch_whose_worker_is_killed_adds_up_and_spends_no_call_twice(app, us
     took = work_until_final(app, batch_id, tmp_path / "rescuer.log", 150)
     assert took <= 120, f"took {took:.0f} s"
     with app.app_context():
-        progress = batch_checks.batch_progress(db.session.get(CheckBatch, batch_id))
+        progress = batch_progress.batch_progress(db.session.get(CheckBatch, batch_id))
         errors = [lead.error for lead in db.session.scalars(db.select(Lead).where(Lead.status == "error"))]
     assert not errors
     assert progress["done"] == progress["total"] == 6

@@ -106,6 +106,7 @@ def test_counts_follow_a_batch_from_start_to_answers(app, user):
     from services import leads as lead_store
     from services.checks import batches as batch_checks
     from services.checks import lead as lead_checks
+    from services.checks import progress as batch_progress
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
@@ -121,11 +122,11 @@ def test_counts_follow_a_batch_from_start_to_answers(app, user):
         )
         db.session.commit()
         assert lead_store.count_leads(workspace_id, "checking") == 10
-        assert batch_checks.batch_progress(batch, lines=[])["done"] == 0
+        assert batch_progress.batch_progress(batch, lines=[])["done"] == 0
 
         first = db.session.scalars(db.select(Lead).where(Lead.workspace_id == workspace_id).order_by(Lead.id)).first()
         lead_checks.give_up(first.id, lead_checks.batch_run(batch.id), "The line could not tell")
-        progress = batch_checks.batch_progress(batch, lines=[])
+        progress = batch_progress.batch_progress(batch, lines=[])
         assert (progress["done"], progress["total"], progress.get("error")) == (1, 10, 1)
         assert lead_store.count_leads(workspace_id) == 10
         assert lead_store.count_leads(workspace_id, "error") == 1

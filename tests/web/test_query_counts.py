@@ -1,6 +1,7 @@
 """The leads page and its poll cost a fixed number of queries, however many rows they show: no
 query per row, so 50 rows (or 100,000 leads behind them) don't multiply the work."""
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -60,11 +61,34 @@ def batch_id(app, user, demo_line):
         return batch.id
 
 
-def queries_for(app, client, url):
+def queries_for(app, client, url, warm=True):
+    """The statements a request makes, as a page open a while makes them: after a first request
+    (the poll reads the lines' pace once in a few seconds)."""
+    headers = {"HX-Request": "true"} if "updates" in url else {}
+    if warm:
+        client.get(url, headers=headers)
     with counting_queries(app) as statements:
-        response = client.get(url, headers={"HX-Request": "true"} if "updates" in url else {})
+        response = client.get(url, headers=headers)
     assert response.status_code in (200, 286)
     return len(statements)
+
+
+def test_the_poll_reads_the_lines_pace_once_in_a_few_seconds(app, logged_in, user, batch_id, monkeypatch):
+    from services import lines
+
+    add_leads(app, user, 5, batch_id)
+    url = f"/leads/updates?batch={batch_id}"
+    with counting_queries(app) as first:
+        assert "min left at the lines' pace" in logged_in.get(url, headers={"HX-Request": "true"}).get_data(True)
+    with counting_queries(app) as again:
+        assert "min left at the lines' pace" in logged_in.get(url, headers={"HX-Request": "true"}).get_data(True)
+    monkeypatch.setattr(lines, "PACE_KEPT_SECONDS", 0)
+    with counting_queries(app) as later:
+        logged_in.get(url, headers={"HX-Request": "true"})
+    reads = [
+        sum(bool(re.search(r"\bfrom line\b", s, re.I)) for s in statements) for statements in (first, again, later)
+    ]
+    assert reads == [1, 0, 1] and len(again) == len(first) - 1
 
 
 @pytest.mark.parametrize("url", ["/leads/", "/leads/?status=checking&sort=name", "/leads/?q=Lead"])
