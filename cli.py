@@ -128,15 +128,21 @@ def rotate_line_secrets_command():
 def worker_command(burst, concurrency):
     """Run an RQ worker (with its scheduler) on this app's configuration."""
     from jobs.pool import work_in_processes
-    from jobs.worker import prepare_forks, work
+    from jobs.worker import forget_killed, prepare_forks, work
 
     app = current_app._get_current_object()
     use_app(app)
     prepare_forks(db.engine)
+    command = os.getpid()  # each worker's name carries it: the Operations page groups them by it
     if concurrency > 1:
-        work_in_processes(lambda: work(app, burst=burst), concurrency, burst=burst)
+        work_in_processes(
+            lambda: work(app, command, concurrency, burst=burst),
+            concurrency,
+            burst=burst,
+            killed=forget_killed(app, command),
+        )
     else:
-        work(app, burst=burst)
+        work(app, command, burst=burst)
 
 
 @click.command("metrics-server")

@@ -19,10 +19,13 @@ log = logging.getLogger(__name__)
 RESPAWN_SECONDS = 1.0
 
 
-def work_in_processes(work: Callable[[], None], processes: int, *, burst: bool = False) -> None:
+def work_in_processes(
+    work: Callable[[], None], processes: int, *, burst: bool = False, killed: Callable[[int], None] | None = None
+) -> None:
     """Keep `processes` forked processes running `work` (worker.py's) until stopped; a stop
     (SIGTERM, SIGINT) is passed on to each as SIGTERM: finish the job, then leave; a second one
-    stops them at once (RQ's way). `burst`: none is replaced, and the command ends with the last."""
+    stops them at once (RQ's way). `burst`: none is replaced, and the command ends with the last.
+    `killed(pid)`: told of a process ended by a signal, which had no chance to tidy up."""
     children: set[int] = set()
     stopping = False
 
@@ -49,6 +52,8 @@ def work_in_processes(work: Callable[[], None], processes: int, *, burst: bool =
         except ChildProcessError:
             break
         children.discard(pid)
+        if killed and os.WIFSIGNALED(status):
+            killed(pid)
         if stopping or burst:
             continue
         log.warning("Worker process %d ended (%s); starting another", pid, _how(status))

@@ -19,6 +19,7 @@ from jobs.context import job_app
 from services.checks import batches as batch_checks
 from services.imports import uploads
 from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_due
+from services.workers import forget_process, worker_name
 
 log = logging.getLogger(__name__)
 # Seconds between attempts to work again after losing Redis (or, in maintenance, the database).
@@ -99,10 +100,11 @@ def _stop_when_orphaned(parent: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def work(app: Flask, *, burst: bool = False) -> None:
-    """Work the queue until stopped. Losing Redis stops RQ's worker, or keeps a new one from
-    starting (it registers itself in Redis); this one waits and starts working again, so a Redis or
-    database restart needs no one to restart the workers."""
+def work(app: Flask, command: int, size: int = 1, *, burst: bool = False) -> None:
+    """Work the queue until stopped, as one of the `size` processes of the worker command whose
+    process is `command` (named after it: services/workers.py). Losing Redis stops RQ's worker, or
+    keeps a new one from starting (it registers itself in Redis); this one waits and starts working
+    again, so a Redis or database restart needs no one to restart the workers."""
     while True:
         try:
             # RQ notices a dead worker's jobs once their heartbeat lapses (job monitoring interval +
@@ -111,6 +113,7 @@ def work(app: Flask, *, burst: bool = False) -> None:
             # work of a killed worker back in the queue within about 85 s.
             worker = AppWorker(
                 [check_queue(app)],
+                name=worker_name(command, size),
                 connection=redis_connection(app),
                 maintenance_interval=15,
                 job_monitoring_interval=10,
@@ -125,3 +128,9 @@ def work(app: Flask, *, burst: bool = False) -> None:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             log.warning("Lost Redis or the database (%s); trying again in %d s", exc, RETRY_SECONDS)
             time.sleep(RETRY_SECONDS)
+
+
+def forget_killed(app: Flask, command: int):
+    """For the pool of the command `command`: unregister at once a process that was killed, so the
+    Operations page counts the command short until its replacement registers."""
+    return lambda pid: forget_process(check_queue(app), command, pid)

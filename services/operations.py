@@ -1,10 +1,11 @@
-"""What the background is doing, for a workspace's Operations page: the queue, the workers, the
-workspace's failed jobs (and retrying one), and each line's health and pace.
+"""What the background is doing, for a workspace's Operations page: the queue, the worker commands,
+the workspace's failed jobs (and retrying one), and each line's health and pace.
 
 The queue and the workers are shared by every workspace, so only their counts are shown; jobs are
 listed only when they work on this workspace's leads or uploads.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from models import Lead, Line, Upload
 from services.checks import lead as lead_checks
 from services.imports import uploads
 from services.queue import CHECK_JOB, IMPORT_JOB, check_queue
+from services.workers import Command, command_of
 
 # The most recent failed jobs looked at; older ones stay in RQ's registry until it expires them.
 FAILED_SHOWN = 200
@@ -42,6 +44,8 @@ def queue_counts() -> dict[str, int]:
 
 @dataclass(frozen=True)
 class WorkerRow:
+    """One worker process."""
+
     host: str
     pid: int | None
     state: str  # "busy", "idle", "suspended", "started"
@@ -51,26 +55,74 @@ class WorkerRow:
     seen_ago: int | None  # seconds since its last heartbeat
 
 
-def workers() -> list[WorkerRow]:
-    """The live workers, told apart by host and process (RQ's names are random hex), oldest first."""
+# A command's processes counted by state in this order (any other state after them).
+STATE_ORDER = {"busy": 0, "idle": 1}
+
+
+@dataclass(frozen=True)
+class CommandRow:
+    """One `flask worker` command and its live processes, oldest first."""
+
+    host: str
+    pid: int | None
+    size: int  # the processes it keeps running; fewer are alive while a killed one is replaced
+    processes: list[WorkerRow]
+
+    @property
+    def alive(self) -> int:
+        return len(self.processes)
+
+    @property
+    def missing(self) -> int:
+        """Processes that ended and are not replaced yet."""
+        return max(0, self.size - self.alive)
+
+    @property
+    def states(self) -> list[tuple[str, int]]:
+        """How many processes are in each state: busy, then idle, then any other."""
+        counts = Counter(process.state for process in self.processes)
+        return sorted(counts.items(), key=lambda item: (STATE_ORDER.get(item[0], len(STATE_ORDER)), item[0]))
+
+    @property
+    def oldest(self) -> WorkerRow:
+        return self.processes[0]
+
+    @property
+    def latest(self) -> WorkerRow:
+        """The process heard from last: the command's last sign of life."""
+        return min(self.processes, key=lambda process: (process.seen_ago is None, process.seen_ago or 0))
+
+
+def workers() -> list[CommandRow]:
+    """The live workers by command, each told apart by host and process (RQ's names say which
+    command a worker belongs to, and nothing to a person): commands and processes oldest first."""
     now = datetime.now(UTC)
 
     def since(moment: datetime | None) -> int | None:
         return max(0, int((now - moment).total_seconds())) if moment else None
 
-    rows = [
-        WorkerRow(
-            host=worker.hostname or "unknown host",
-            pid=worker.pid,
-            state=worker.get_state(),  # read back from Redis: a plain string
-            started_at=worker.birth_date,
-            up_for=since(worker.birth_date),
-            last_seen=worker.last_heartbeat,
-            seen_ago=since(worker.last_heartbeat),
+    commands: dict[Command, list[WorkerRow]] = defaultdict(list)
+    for worker in Worker.all(queue=check_queue()):
+        commands[command_of(worker)].append(
+            WorkerRow(
+                host=worker.hostname or "unknown host",
+                pid=worker.pid,
+                state=worker.get_state(),  # read back from Redis: a plain string
+                started_at=worker.birth_date,
+                up_for=since(worker.birth_date),
+                last_seen=worker.last_heartbeat,
+                seen_ago=since(worker.last_heartbeat),
+            )
         )
-        for worker in Worker.all(queue=check_queue())
+    rows = [
+        CommandRow(command.host, command.pid, command.size, sorted(processes, key=_oldest_first))
+        for command, processes in commands.items()
     ]
-    return sorted(rows, key=lambda row: (row.host, -(row.up_for or 0), row.pid or 0))
+    return sorted(rows, key=lambda row: (row.host, *_oldest_first(row.oldest)))
+
+
+def _oldest_first(row: WorkerRow) -> tuple:
+    return (-(row.up_for or 0), row.pid or 0)
 
 
 def line_paces(workspace_id: int) -> list[dict]:

@@ -14,6 +14,17 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   }
 });
 
+// A disclosure (<details> with an id) in a part htmx swaps stays as it was left: a poll must not
+// close what someone opened to read. (htmx itself keeps the focus on an element with an id.)
+let openBeforeSwap = [];
+document.addEventListener("htmx:beforeSwap", (event) => {
+  openBeforeSwap = [...event.detail.target.querySelectorAll("details[id][open]")].map((details) => details.id);
+});
+document.addEventListener("htmx:afterSwap", () => {
+  for (const id of openBeforeSwap) document.getElementById(id)?.setAttribute("open", "");
+  openBeforeSwap = [];
+});
+
 // Copy buttons (data-copy: the element whose text to copy; data-copy-status: where to say how it
 // went, a live region). Where the browser refuses the clipboard (no permission, plain http), the
 // text is selected instead, for Ctrl+C.

@@ -46,3 +46,27 @@ def test_the_page_refreshes_itself_and_pauses_while_hidden(signed_in, live_serve
         if worker.poll() is None:
             worker.terminate()
             worker.wait(timeout=30)
+
+
+def test_a_commands_processes_stay_open_across_the_pages_polls(signed_in, live_server, tmp_path):
+    page = signed_in
+    worker = start_flask("worker", "--concurrency", "2", log=tmp_path / "worker.log")
+    try:
+        page.goto(f"{live_server}/operations/")
+        command = page.locator(f"#workers tr[data-pid='{worker.pid}']")
+        summary = command.locator("summary")
+        expect(summary).to_contain_text("2 of 2 running", timeout=60_000)
+        # Opened from the keyboard, it lists both processes, and a poll (every 5 s) neither closes
+        # it nor takes the focus away.
+        summary.focus()
+        page.keyboard.press("Enter")
+        expect(command.locator("details li")).to_have_count(2)
+        with page.expect_response(lambda response: "/operations/live" in response.url, timeout=15_000):
+            pass
+        page.wait_for_timeout(500)  # swapped in
+        expect(command.locator("details")).to_have_attribute("open", "")
+        expect(command.locator("details li")).to_have_count(2)
+        expect(summary).to_be_focused()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -1,7 +1,9 @@
 """The Operations page: the queue, live workers, each line's health and pace, and the workspace's
 own failed jobs, which can be run again."""
 
+import os
 import re
+import signal
 import socket
 import time
 
@@ -12,9 +14,10 @@ from cli import create_user
 from extensions import db
 from models import Lead, Line, User, Workspace
 from services import leads as lead_store
+from services import operations
 from services.lines import pacer
 from services.queue import check_queue
-from support import failed_check_of, start_flask, wait_for, work_until_final
+from support import failed_check_of, process_tree, start_flask, stop, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +37,7 @@ def test_the_page_shows_workers_by_host_and_age_queue_and_line_pace(app, logged_
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    row = re.search(r'<tr data-host="([^"]+)" data-pid="(\d+)">(.*?)</tr>', page, re.S)
+    row = re.search(r'<tr data-host="([^"]+)" data-pid="(\d+)" data-alive="1" data-size="1">(.*?)</tr>', page, re.S)
     assert row, page
     host, pid, cells = row.groups()
     # A worker is told by where it runs and how long it has: RQ's random hex name is no use to anyone.
@@ -45,6 +48,41 @@ def test_the_page_shows_workers_by_host_and_age_queue_and_line_pace(app, logged_
     assert registered.name not in page
     assert "Demo" in page and "120 checks/min" in page and "0 of 70" in page
     assert re.search(r'<dl class="stats" id="queue-counts">.*<dt>Waiting</dt><dd>0</dd>', page, re.S)
+
+
+def test_workers_are_shown_by_command_and_a_killed_process_until_it_is_replaced(app, tmp_path):
+    pool = start_flask("worker", "--concurrency", "2", log=tmp_path / "pool.log")
+    plain = start_flask("worker", log=tmp_path / "plain.log")
+
+    def commands():
+        with app.app_context():
+            return {command.pid: command for command in operations.workers()}
+
+    def counts():
+        return {pid: (command.alive, command.size) for pid, command in commands().items()}
+
+    def logs():
+        return (tmp_path / "pool.log").read_text()[-3000:] + (tmp_path / "plain.log").read_text()[-3000:]
+
+    try:
+        # Two commands, of 2 processes and of 1, each told by its host and its own pid.
+        assert wait_for(lambda: counts() == {pool.pid: (2, 2), plain.pid: (1, 1)}, 60), (counts(), logs())
+        shown = commands()
+        assert {command.host for command in shown.values()} == {socket.gethostname()}
+        children = [process.pid for process in shown[pool.pid].processes]
+        assert set(children) <= set(process_tree(pool.pid)[1:]) and pool.pid not in children
+        assert [process.pid for process in shown[plain.pid].processes] == [plain.pid]
+
+        # A killed process: the command is short of one at once, whole again once it is replaced.
+        os.kill(children[0], signal.SIGKILL)
+        assert wait_for(lambda: counts()[pool.pid] == (1, 2), 10, step=0.05), (counts(), logs())
+        assert commands()[pool.pid].missing == 1
+        assert wait_for(lambda: counts() == {pool.pid: (2, 2), plain.pid: (1, 1)}, 30), (counts(), logs())
+        now = {process.pid for process in commands()[pool.pid].processes}
+        assert children[0] not in now and children[1] in now
+    finally:
+        stop(pool, plain)
+    assert wait_for(lambda: counts() == {}, 10), counts()
 
 
 def test_the_page_polls_its_live_part_while_its_tab_is_visible(app, logged_in, client):
