@@ -16,7 +16,7 @@ from models.accounts import ApiToken, Invitation, Role, User, Workspace
 from models.search import search_fold, search_text
 from models.types import Str, utcnow
 from models.upload_chunks import UploadChunk
-from models.webhooks import WebhookDelivery, WebhookEndpoint
+from models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookOutbox
 
 # Every model and helper is imported from here (`from models import Lead`), wherever it is written.
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "User",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WebhookOutbox",
     "Workspace",
     "search_fold",
     "search_text",
@@ -93,6 +94,9 @@ class CheckBatch(db.Model):
     # When every check of the batch was in the queue: until then, its leads wait with no job
     # behind them without being lost (batch_checks.requeue_lost_checks).
     queued_at: Mapped[datetime | None]
+    # When its batch.completed was sent: set once (UPDATE ... WHERE announced_at IS NULL), in the
+    # commit that puts the message in the outbox (services/webhooks/events.py).
+    announced_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,9 +1,9 @@
-"""Webhooks: a workspace's endpoints (URLs subscribed to events) and the log of every attempt to
-deliver an event to one. The rules are in services/webhooks/."""
+"""Webhooks: a workspace's endpoints (URLs subscribed to events), the attempts owed to them (the
+outbox) and the log of every attempt to deliver an event to one. The rules are in services/webhooks/."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -49,3 +49,19 @@ class WebhookDelivery(db.Model):
     error: Mapped[str | None] = mapped_column(Str(300))
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     next_attempt_at: Mapped[datetime | None]
+
+
+class WebhookOutbox(db.Model):
+    """The next attempt a message is owed to an endpoint, written before its job is queued in Redis:
+    advanced (the retry, from when it is due) or removed in the commit that logs an attempt. The
+    workers' sweep queues again a row due whose job Redis does not hold (services/webhooks/outbox.py)."""
+
+    __table_args__ = (UniqueConstraint("endpoint_id", "message_id", name="uq_webhook_outbox_message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(Str(40))
+    event_type: Mapped[str] = mapped_column(Str(40))
+    payload: Mapped[str] = mapped_column(Text)
+    attempt: Mapped[int]
+    due_at: Mapped[datetime] = mapped_column(index=True)
