@@ -96,8 +96,9 @@ def from_environment(instance_path: str) -> dict:
         "CACHE_UNAVAILABLE_DAYS": float(env.get("CACHE_UNAVAILABLE_DAYS", "7")),
         # How often the workers look for leads due a periodic re-check.
         "RECHECK_SWEEP_SECONDS": int(env.get("RECHECK_SWEEP_SECONDS", "3600")),
-        # A lead Checking this long with no job in Redis lost it (Redis restarted empty or from an
-        # older snapshot): the workers look every LOST_CHECK_SWEEP_SECONDS and queue it again.
+        # A lead Checking, or a webhook attempt due, this long with no job in Redis lost it (Redis
+        # restarted empty or from an older snapshot, or was down when the attempt was made): the
+        # workers look every LOST_CHECK_SWEEP_SECONDS and queue it again.
         "CHECK_LOST_AFTER_SECONDS": float(env.get("CHECK_LOST_AFTER_SECONDS", "60")),
         "LOST_CHECK_SWEEP_SECONDS": int(env.get("LOST_CHECK_SWEEP_SECONDS", "20")),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),

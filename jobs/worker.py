@@ -1,6 +1,6 @@
 """The RQ worker the app runs: jobs in its own process, a heartbeat kept while they run; its
-maintenance also puts back checks that Redis lost and queues the periodic re-check; it outlives a
-Redis outage."""
+maintenance also puts back the checks, imports and webhook attempts that Redis lost (or never got)
+and queues the periodic re-check; it outlives a Redis outage."""
 
 import logging
 import os
@@ -19,6 +19,7 @@ from jobs.context import job_app
 from services.checks import batches as batch_checks
 from services.imports import uploads
 from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_due
+from services.webhooks import outbox
 from services.workers import forget_process, worker_name
 
 log = logging.getLogger(__name__)
@@ -66,11 +67,18 @@ class AppWorker(SimpleWorker):
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         with job_app().app_context():
-            # One worker at a time looks for the imports and checks whose jobs Redis lost.
+            # One worker at a time looks for the imports, checks and webhook attempts whose jobs
+            # Redis lost, or never got (webhooks: it was down when they were made).
             if lost_check_sweep_due():
                 imports, checks = uploads.requeue_lost_imports(), batch_checks.requeue_lost_checks()
-                if imports or checks:
-                    self.log.warning("Redis had lost %d imports and %d checks: queued again", imports, checks)
+                webhooks = outbox.requeue_lost()
+                if imports or checks or webhooks:
+                    self.log.warning(
+                        "Redis had lost %d imports, %d checks and %d webhook attempts: queued again",
+                        imports,
+                        checks,
+                        webhooks,
+                    )
             # Every worker tries; Redis lets one sweep through per period, so it runs while any worker does.
             enqueue_recheck_sweep()
 

@@ -3,6 +3,7 @@ worker share it. Jobs are named by dotted path, so nothing here imports jobs/ (w
 
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import Flask, current_app
 from rq import Callback, Queue, Retry
@@ -178,7 +179,9 @@ def enqueue_webhook(
         job_timeout=WEBHOOK_JOB_TIMEOUT,
         retry=RETRY,
         description=f"webhook {message_id} to endpoint {endpoint_id} (attempt {attempt})",
-        job_id=f"webhook_{endpoint_id}_{uuid.uuid4().hex[:12]}",
+        job_id=f"webhook_{endpoint_id}_{uuid.uuid4().hex[:12]}"
+        if manual
+        else webhook_job_id(endpoint_id, message_id, attempt),
     )
     if delay > 0:
         queue.enqueue_in(timedelta(seconds=delay), WEBHOOK_JOB, *args, **kwargs)
@@ -186,13 +189,25 @@ def enqueue_webhook(
         queue.enqueue(WEBHOOK_JOB, *args, **kwargs)
 
 
-def jobs_in_redis() -> tuple[set[tuple[int, str]], set[int]]:
+def webhook_job_id(endpoint_id: int, message_id: str, attempt: int) -> str:
+    """An attempt owed by the outbox has one job id, so that the sweep tells from the ids Redis
+    holds which attempts it lost (a Redeliver's id is random: it is one attempt, never swept)."""
+    return f"webhook_{endpoint_id}_{message_id}_{attempt}"
+
+
+class InRedis(NamedTuple):
+    checks: set[tuple[int, str]]  # (lead id, run)
+    imports: set[int]  # upload ids
+    webhooks: set[str]  # job ids
+
+
+def jobs_in_redis() -> InRedis:
     """(lead id, run) of every check job Redis holds — waiting, scheduled, being taken by a worker,
-    running — and the upload id of every import job it holds (failed ones too: a failed import is
-    retried by a person, from the Operations page). One MULTI reads every place at one instant, so
-    a job moving from one to the next (RQ moves it atomically too) can't be missed between two
-    reads. Only ids are read: they name their lead and run, or upload (check_job_id,
-    enqueue_import), and 100,000 of them are a few MB."""
+    running —, the upload id of every import job it holds (failed ones too: a failed import is
+    retried by a person, from the Operations page), and the id of every webhook job. One MULTI
+    reads every place at one instant, so a job moving from one to the next (RQ moves it atomically
+    too) can't be missed between two reads. Only ids are read: they name their lead and run, upload
+    or attempt (check_job_id, enqueue_import, webhook_job_id), and 100,000 of them are a few MB."""
     queue = check_queue()
     with queue.connection.pipeline(transaction=True) as pipe:
         pipe.lrange(queue.key, 0, -1)
@@ -201,16 +216,19 @@ def jobs_in_redis() -> tuple[set[tuple[int, str]], set[int]]:
         pipe.zrange(queue.started_job_registry.key, 0, -1)  # entries are "job id:execution id"
         pipe.zrange(queue.failed_job_registry.key, 0, -1)
         waiting, taken, scheduled, started, failed = pipe.execute()
-    checks, imports = set(), set()
+    held = InRedis(set(), set(), set())
     for raw in (*waiting, *taken, *scheduled, *(entry.split(b":")[0] for entry in started)):
-        kind, _, rest = raw.decode().partition("_")
+        job_id = raw.decode()
+        kind, _, rest = job_id.partition("_")
         if kind == "check":
             lead_id, _, run = rest.partition("_")
-            checks.add((int(lead_id), run.rsplit("_", 1)[0]))
+            held.checks.add((int(lead_id), run.rsplit("_", 1)[0]))
         elif kind == "import":
-            imports.add(int(rest.partition("_")[0]))
-    imports.update(int(raw.decode().split("_")[1]) for raw in failed if raw.startswith(b"import_"))
-    return checks, imports
+            held.imports.add(int(rest.partition("_")[0]))
+        elif kind == "webhook":
+            held.webhooks.add(job_id)
+    held.imports.update(int(raw.decode().split("_")[1]) for raw in failed if raw.startswith(b"import_"))
+    return held
 
 
 def lost_check_sweep_due() -> bool:

@@ -222,7 +222,7 @@ def requeue_lost_checks() -> int:
     db.session.rollback()  # end the read: the jobs are read next
     if not checking:
         return 0
-    in_redis, _ = jobs_in_redis()
+    in_redis = jobs_in_redis().checks
     lost = [(lead_id, run) for lead_id, run in checking if (lead_id, run) not in in_redis]
     # As fresh as the check asked for: answers given since it began still count, so an address
     # answered before the loss costs no second call.

@@ -125,7 +125,7 @@ def requeue_lost_imports() -> int:
     db.session.rollback()
     if not waiting:
         return 0
-    _, in_redis = jobs_in_redis()
+    in_redis = jobs_in_redis().imports
     lost = [upload_id for upload_id in waiting if upload_id not in in_redis]
     for upload_id in lost:
         enqueue_import(upload_id)

@@ -2,7 +2,8 @@
 webhook-timestamp, webhook-signature), through the SSRF guard every line call goes through.
 
 A 2xx answer is a delivery; anything else (another status, a redirect, no answer, an address the
-guard refuses) is a failure, logged, and tried again after each of WEBHOOK_RETRY_INTERVALS. An
+guard refuses) is a failure, logged, and tried again after each of WEBHOOK_RETRY_INTERVALS (the
+attempt owed moves on in the outbox in the commit that logs this one: outbox.py). An
 endpoint failing without a success for DISABLE_AFTER is disabled: nothing more is sent to it until
 its owner enables it again. Redeliver sends a logged message once more, with the same id, so a
 receiver that took it already can tell.
@@ -21,6 +22,7 @@ from models import WebhookDelivery, WebhookEndpoint, utcnow
 from services import metrics
 from services.queue import enqueue_webhook
 
+from . import outbox
 from .endpoints import about_webhooks
 
 DISABLE_AFTER = timedelta(hours=24)
@@ -32,11 +34,16 @@ USER_AGENT = "BlueBubbleCheck-Webhooks/1"
 def deliver(
     endpoint_id: int, message_id: str, event_type: str, payload: str, attempt: int, manual: bool = False
 ) -> str:
-    """One attempt (a job); says what happened, for the job's result."""
+    """One attempt (a job); says what happened, for the job's result. An attempt the outbox no
+    longer owes (its job was run twice) is not made again."""
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
         return "endpoint deleted"
+    if not manual and not outbox.owed(endpoint_id, message_id, attempt):
+        return "made already"
     if endpoint.disabled_at is not None and not manual:
+        outbox.settle(endpoint_id, message_id, attempt)
+        db.session.commit()
         return "endpoint disabled"
     status, error, duration_ms = _post(endpoint, message_id, payload)
     succeeded = status is not None and 200 <= status < 300
@@ -61,12 +68,16 @@ def deliver(
     retry_in = (
         intervals[attempt - 1] if not succeeded and enabled and not manual and attempt <= len(intervals) else None
     )
+    retry = None
     if retry_in is not None:
         delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+        retry = outbox.advance(endpoint_id, message_id, event_type, payload, attempt, delivery.next_attempt_at)
+    elif not manual:
+        outbox.settle(endpoint_id, message_id, attempt)
     db.session.commit()
     metrics.WEBHOOK_DELIVERIES.labels("delivered" if succeeded else "failed").inc()
-    if retry_in is not None:
-        enqueue_webhook(endpoint_id, message_id, event_type, payload, attempt + 1, delay=retry_in)
+    if retry is not None:
+        outbox.queue([retry], delay=retry_in)
     return "delivered" if succeeded else f"failed: {error}"
 
 

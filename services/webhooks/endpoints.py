@@ -10,7 +10,7 @@ from flask import current_app
 
 from availability.lines.safe_http import refusal
 from extensions import db
-from models import WebhookDelivery, WebhookEndpoint
+from models import WebhookDelivery, WebhookEndpoint, WebhookOutbox
 
 from . import EVENTS
 
@@ -110,8 +110,9 @@ def endpoints_of(workspace_id: int) -> list[WebhookEndpoint]:
 
 
 def delete(endpoint: WebhookEndpoint) -> None:
-    """The endpoint and its log; its retries still queued find it gone and send nothing."""
+    """The endpoint, its log and outbox; its retries still queued find it gone and send nothing."""
     db.session.execute(db.delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    db.session.execute(db.delete(WebhookOutbox).where(WebhookOutbox.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.commit()
 

@@ -2,8 +2,9 @@
 endpoint of the workspace subscribed to it.
 
 Emitting never breaks nor holds up what emitted it: a workspace with no endpoint costs one indexed
-query; the answer is committed before the event is made; and any failure making or queueing it
-(Redis down, say) is logged and dropped, never raised into the check or import.
+query; the answer is committed before the event is made. The message is committed to the outbox
+before it is queued: with Redis down it waits there for the workers' sweep (outbox.py). A failure
+writing it (the database) is logged and the event dropped, never raised into the check or import.
 """
 
 import functools
@@ -15,13 +16,10 @@ from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, LeadTally, Upload, WebhookEndpoint, utcnow
 from services.api_json import lead_json, upload_json
-from services.queue import check_queue, enqueue_webhook
 
-from . import BATCH_COMPLETED, LEAD_CHECKED, UPLOAD_COMPLETED
+from . import BATCH_COMPLETED, LEAD_CHECKED, UPLOAD_COMPLETED, outbox
 
 log = logging.getLogger(__name__)
-# A batch's completion is announced once: the first to set this mark in Redis sends it.
-ANNOUNCED_FOR_SECONDS = 7 * 86400
 
 
 def _never_raises(emit):
@@ -31,7 +29,7 @@ def _never_raises(emit):
             emit(*args, **kwargs)
         except Exception:
             db.session.rollback()
-            log.exception("A webhook event (%s) could not be queued; it is not sent", emit.__name__)
+            log.exception("A webhook event (%s) could not be written; it is not sent", emit.__name__)
 
     return quietly
 
@@ -51,13 +49,15 @@ def subscribers(workspace_id: int) -> dict[str, list[int]]:
 
 
 def send(endpoint_ids: list[int], event_type: str, data: dict) -> str:
-    """Queue one message to each endpoint; its id (webhook-id)."""
+    """Owe one message to each endpoint, committed with what the session holds, then queue it;
+    its id (webhook-id)."""
     message_id = f"msg_{uuid.uuid4().hex}"
     payload = json.dumps(
         {"type": event_type, "timestamp": utcnow().isoformat() + "Z", "data": data}, separators=(",", ":")
     )
-    for endpoint_id in endpoint_ids:
-        enqueue_webhook(endpoint_id, message_id, event_type, payload, 1)
+    attempts = outbox.owe(endpoint_ids, message_id, event_type, payload)
+    db.session.commit()
+    outbox.queue(attempts)
     return message_id
 
 
@@ -83,7 +83,8 @@ def batch_queued(workspace_id: int, batch_id: int) -> None:
 
 def _announce_if_complete(workspace_id: int, batch_id: int, endpoint_ids: list[int]) -> None:
     """Each lead writing its answer, and the batch once queued, ask: the last to find no lead
-    Checking (after its own write) announces it, once, whichever of them that is."""
+    Checking (after its own write) announces it, once, whichever of them that is: the mark is set
+    by one conditional UPDATE, committed with the message."""
     counts = dict(
         db.session.execute(
             db.select(LeadTally.status, LeadTally.n).where(
@@ -94,10 +95,15 @@ def _announce_if_complete(workspace_id: int, batch_id: int, endpoint_ids: list[i
     if counts.get(LeadStatus.CHECKING):
         return
     batch = db.session.get(CheckBatch, batch_id)
-    if batch is None or batch.queued_at is None or batch.cancelled_at is not None:
+    if batch is None or batch.queued_at is None or batch.cancelled_at is not None or batch.announced_at is not None:
         return
-    queue = check_queue()
-    if not queue.connection.set(f"{queue.name}:batch-announced:{batch_id}", "1", nx=True, ex=ANNOUNCED_FOR_SECONDS):
+    marked = db.session.execute(
+        db.update(CheckBatch)
+        .where(CheckBatch.id == batch_id, CheckBatch.announced_at.is_(None))
+        .values(announced_at=utcnow())
+    ).rowcount
+    if not marked:  # another has just announced it
+        db.session.rollback()
         return
     data = {
         "batchId": str(batch.id),

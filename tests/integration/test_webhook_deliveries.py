@@ -13,12 +13,12 @@ from redis import RedisError
 from rq.registry import ScheduledJobRegistry
 
 from extensions import db
-from models import Lead, User, WebhookDelivery, WebhookEndpoint, utcnow
+from models import Lead, User, WebhookDelivery, WebhookEndpoint, WebhookOutbox, utcnow
 from services import leads as lead_store
 from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.queue import WEBHOOK_JOB, check_queue
-from services.webhooks import delivery, events
+from services.webhooks import delivery, events, outbox
 from support import auth, start_flask, wait_for
 from webhook_receiver import WebhookReceiver
 
@@ -186,13 +186,15 @@ def test_a_webhook_that_cannot_be_queued_loses_no_check(app, client, user, token
     def redis_down(*args, **kwargs):
         raise RedisError("Connection refused")
 
-    monkeypatch.setattr(events, "enqueue_webhook", redis_down)
+    monkeypatch.setattr(outbox, "enqueue_webhook", redis_down)
     created = client.post("/api/leads", headers=auth(token), json={"leads": [{"phone": "2025550142"}]})
     lead_id = created.json["leadIds"][0]
     response = client.get(f"/api/leads/check-availability?id={lead_id}", headers=auth(token))
     assert response.status_code == 200 and response.json["status"] == "available"
     with app.app_context():
         assert db.session.get(Lead, int(lead_id)).status == "available"
+        # The message waits in the outbox for the workers' sweep.
+        assert db.session.scalar(db.select(WebhookOutbox.event_type)) == "lead.checked"
 
 
 def test_a_batch_done_before_it_was_all_queued_is_announced_once(app, client, user, token, demo_line, receiver):
