@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import redis_connection
 from jobs.context import job_app
+from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.imports import uploads
 from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_due
@@ -67,9 +68,12 @@ class AppWorker(SimpleWorker):
         with job_app().app_context():
             # One worker at a time looks for the imports and checks whose jobs Redis lost.
             if lost_check_sweep_due():
-                imports, checks = uploads.requeue_lost_imports(), batch_checks.requeue_lost_checks()
-                if imports or checks:
-                    self.log.warning("Redis had lost %d imports and %d checks: queued again", imports, checks)
+                imports, markings = uploads.requeue_lost_imports(), all_matching.requeue_lost_markings()
+                checks = batch_checks.requeue_lost_checks()
+                if imports or markings or checks:
+                    self.log.warning(
+                        "Redis had lost %d imports, %d markings and %d checks: queued again", imports, markings, checks
+                    )
             # Every worker tries; Redis lets one sweep through per period, so it runs while any worker does.
             enqueue_recheck_sweep()
 
