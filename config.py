@@ -101,6 +101,9 @@ def from_environment(instance_path: str) -> dict:
         # workers look every LOST_CHECK_SWEEP_SECONDS and queue it again.
         "CHECK_LOST_AFTER_SECONDS": float(env.get("CHECK_LOST_AFTER_SECONDS", "60")),
         "LOST_CHECK_SWEEP_SECONDS": int(env.get("LOST_CHECK_SWEEP_SECONDS", "20")),
+        # Leads a statement when a worker marks a check of all matching (checks.all_matching): each
+        # slice of ids is committed on its own, a second or two on PostgreSQL.
+        "CHECK_ALL_SLICE": int(env.get("CHECK_ALL_SLICE", "10000")),
         "LEADS_PER_PAGE": int(env.get("LEADS_PER_PAGE", "50")),
         # Failed sign-ins allowed per client address and per account (Flask-Limiter syntax).
         "LOGIN_LIMIT": env.get("LOGIN_LIMIT", "10 per 10 minutes"),

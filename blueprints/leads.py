@@ -141,7 +141,15 @@ def bulk_check():
     except BackgroundUnavailable as exc:
         flash(str(exc), "error")
         return back
-    if batch is None and line_state(current_user.workspace_id) == "none":
+    no_line = line_state(current_user.workspace_id) == "none"
+    if by_worker and no_line:  # maybe a million: they turn No Active Line over a few minutes
+        how_many = all_matching.how_many(current_user.workspace_id, filters["status"], filters["q"])
+        flash(
+            f"No active line: {how_many} leads will say No Active Line; they are being marked now. "
+            "Set up a line to check them.",
+            "error",
+        )
+    elif batch is None and no_line:
         flash("No active line: the leads show No Active Line. Set up a line first.", "error")
     elif batch is None:
         flash("None of those leads are here any more.", "error")

@@ -33,6 +33,7 @@ def queue_batch(batch_id: int) -> str:
 
 
 def mark_matching(batch_id: int, status: str | None, q: str | None) -> str:
-    """Mark the leads of a check of everything matching a filter, then queue their checks."""
+    """Mark the leads of a check of everything matching a filter (Checking, or No Active Line
+    with no line switched on), then queue their checks."""
     with job_app().app_context():
         return f"{all_matching.mark_and_queue(batch_id, status, q)} marked"

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import redis_connection
 from jobs.context import job_app
+from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.imports import uploads
 from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_due
@@ -70,12 +71,13 @@ class AppWorker(SimpleWorker):
             # One worker at a time looks for the imports, checks and webhook attempts whose jobs
             # Redis lost, or never got (webhooks: it was down when they were made).
             if lost_check_sweep_due():
-                imports, checks = uploads.requeue_lost_imports(), batch_checks.requeue_lost_checks()
-                webhooks = outbox.requeue_lost()
-                if imports or checks or webhooks:
+                imports, markings = uploads.requeue_lost_imports(), all_matching.requeue_lost_markings()
+                checks, webhooks = batch_checks.requeue_lost_checks(), outbox.requeue_lost()
+                if imports or markings or checks or webhooks:
                     self.log.warning(
-                        "Redis had lost %d imports, %d checks and %d webhook attempts: queued again",
+                        "Redis had lost %d imports, %d markings, %d checks and %d webhook attempts: queued again",
                         imports,
+                        markings,
                         checks,
                         webhooks,
                     )

@@ -98,6 +98,12 @@ class CheckBatch(db.Model):
     # commit that puts the message in the outbox (services/webhooks/events.py).
     announced_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A check of all leads matching the table's filter that a worker marks (checks.all_matching):
+    # the filter, so the marking can be done again if Redis loses its job, and the marking's lease
+    # (None once done). A run renews it each slice; one lapsed, with no job in Redis, was lost.
+    match_status: Mapped[str | None] = mapped_column(Str(20))
+    match_q: Mapped[str | None] = mapped_column(Str(100))
+    marking_until: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class LeadTally(db.Model):

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from flask import Flask, current_app
 from rq import Callback, Queue, Retry
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from extensions import redis_connection
 
@@ -70,8 +71,16 @@ def enqueue_batch(batch_id: int) -> None:
 
 def enqueue_marking(batch_id: int, status: str | None, q: str | None) -> None:
     """Have a worker mark the leads matching the filter in a batch and queue their checks
-    (checks.all_matching): a million leads take minutes, as an import does."""
-    check_queue().enqueue(
+    (checks.all_matching): a million leads take minutes, as an import does. Its id names the batch,
+    so the lost-check sweep can tell whether Redis still holds it (marking_in_redis); a job of an
+    earlier run (failed, or finished while another run marked) makes way for it."""
+    queue = check_queue()
+    job_id = marking_job_id(batch_id)
+    try:
+        Job.fetch(job_id, connection=queue.connection).delete()
+    except NoSuchJobError:
+        pass
+    queue.enqueue(
         MARK_BATCH_JOB,
         batch_id,
         status,
@@ -79,7 +88,21 @@ def enqueue_marking(batch_id: int, status: str | None, q: str | None) -> None:
         job_timeout=IMPORT_JOB_TIMEOUT,
         retry=RETRY,
         description=f"mark and queue batch {batch_id}",
+        job_id=job_id,
     )
+
+
+def marking_job_id(batch_id: int) -> str:
+    return f"mark_{batch_id}"
+
+
+def marking_in_redis(batch_id: int) -> bool:
+    """Whether Redis holds the batch's marking job waiting, scheduled (a retry) or running."""
+    try:
+        job = Job.fetch(marking_job_id(batch_id), connection=check_queue().connection)
+    except NoSuchJobError:
+        return False
+    return job.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
 
 
 def enqueue_checks(checks: list[tuple[int, str]], *, fresh: bool = False, again: bool = False) -> None:

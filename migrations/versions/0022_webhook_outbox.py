@@ -2,8 +2,8 @@
 check_batch.announced_at: a batch's completion announced once, marked in the database
 
 Revision ID: 0022
-Revises: 0020
-Create Date: 2026-12-14 12:00:00
+Revises: 0021
+Create Date: 2026-12-02 04:40:00
 
 A row per (endpoint, message) holds the message's next attempt and when it is due; it goes with
 its endpoint (ON DELETE CASCADE). Batches from before have no mark: one done was announced already
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

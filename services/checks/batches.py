@@ -83,6 +83,11 @@ def cancel_batch(batch: CheckBatch) -> int:
     jobs leave the queue (so the checks asked for next don't wait behind them); a job a worker has
     taken already finds itself superseded and calls no line. Returns how many were stopped."""
     run = batch_run(batch.id)
+    # The batch first: a worker marking its leads (checks.all_matching) takes this row before each
+    # slice, so its slice is either committed before the look at the leads below, or never marked
+    # (it finds its lease gone and stops).
+    batch.cancelled_at, batch.marking_until = utcnow(), None
+    db.session.flush()
     waiting = db.session.scalars(
         db.select(Lead.id).where(Lead.batch_id == batch.id, Lead.status == LeadStatus.CHECKING, Lead.check_run == run)
     ).all()
@@ -96,7 +101,6 @@ def cancel_batch(batch: CheckBatch) -> int:
             error=None,
         )
     ).rowcount
-    batch.cancelled_at = utcnow()
     db.session.commit()
     try:
         drop_queued_checks([(lead_id, run) for lead_id in waiting])
@@ -176,8 +180,9 @@ def requeue_lost_checks() -> int:
     gets a job again: Redis restarted empty or from an older snapshot, or was flushed. Decided from
     the leads and the jobs themselves, as no mark kept in Redis can say whether a snapshot is
     current. A batch still being queued is left alone: an upload's until its import ends (the
-    import is revived if Redis lost it: imports.uploads.requeue_lost_imports), any other for
-    BATCH_QUEUEING_SECONDS (its process died queueing it, if it is not queued by then). Returns how
+    import is revived if Redis lost it: imports.uploads.requeue_lost_imports), a check of all
+    matching until its marking ends (revived too: all_matching.requeue_lost_markings), any other
+    for BATCH_QUEUEING_SECONDS (its process died queueing it, if it is not queued by then). Returns how
     many were queued again."""
     now = utcnow()
     cutoff = now - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
@@ -200,6 +205,8 @@ def requeue_lost_checks() -> int:
                 CheckBatch.workspace_id == workspace_id,
                 db.or_(
                     CheckBatch.queued_at > cutoff,
+                    # A worker marks its leads, or will again (checks.all_matching): it queues them.
+                    CheckBatch.marking_until.is_not(None),
                     db.and_(
                         CheckBatch.queued_at.is_(None),
                         db.or_(CheckBatch.created_at > now - timedelta(seconds=BATCH_QUEUEING_SECONDS), importing),
