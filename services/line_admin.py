@@ -11,7 +11,7 @@ from availability.outcomes import CheckResult, Outcome
 from availability.pacing import forget, line_use
 from extensions import db, redis_connection
 from models import Line, LineStatus, Workspace, utcnow
-from services.checks import batches as batch_checks
+from services.checks import all_matching
 from services.lines import line_client, mark_unhealthy
 from services.queue import BackgroundUnavailable
 
@@ -152,9 +152,9 @@ def _failure(result: CheckResult) -> str:
 def _check_waiting(workspace_id: int) -> None:
     # Leads imported or added while no line was on get checked as soon as one is.
     try:
-        batch_checks.check_waiting_leads(workspace_id)
+        all_matching.check_waiting_leads(workspace_id)
     except BackgroundUnavailable:
-        pass  # start_batch put them back to Not checked; the table offers the check
+        pass  # Redis away: they keep saying No Active Line; a check from the table asks again
 
 
 def delete_line(line: Line) -> None:

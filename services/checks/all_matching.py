@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from redis import RedisError
 
+from availability.statuses import LeadStatus
 from extensions import db
 from models import CheckBatch, Lead, utcnow
 from services import leads as lead_store
 from services.checks.batches import (
     BATCH_QUEUEING_SECONDS,
     NO_LINE_VALUES,
-    check_waiting_leads,
     checking_values,
     queue_batch,
     start_batch,
@@ -38,20 +38,20 @@ MARKED_IN_THE_REQUEST = 10_000
 COUNTED_UP_TO = 100_000
 
 
-def start(workspace_id: int, status: str | None, q: str | None) -> tuple[CheckBatch | None, bool]:
+def start(workspace_id: int, status: str | None, q: str | None, kind: str = "bulk") -> tuple[CheckBatch | None, bool]:
     """Check every lead of the workspace matching the filter, as one batch: a few thousand are
     marked now, more by a worker, and a worker queues their checks. Returns the batch (None when
     nothing matches, or when few match and no line is switched on: they all say No Active Line
     now) and whether a worker marks its leads."""
     which = lead_store.matching(workspace_id, status, q)
     if db.session.scalar(db.select(Lead.id).where(which).offset(MARKED_IN_THE_REQUEST).limit(1)) is None:
-        return start_batch(workspace_id, "bulk", which, later=True), False
+        return start_batch(workspace_id, kind, which, later=True), False
     try:  # Redis away: say so before anything is made
         check_queue().connection.ping()
     except RedisError as exc:
         raise BackgroundUnavailable() from exc
     # Its lease is free from the start: the job may wait behind others for a while.
-    batch = CheckBatch(workspace_id=workspace_id, kind="bulk", match_status=status, match_q=q, marking_until=utcnow())
+    batch = CheckBatch(workspace_id=workspace_id, kind=kind, match_status=status, match_q=q, marking_until=utcnow())
     db.session.add(batch)
     db.session.commit()
     try:
@@ -61,6 +61,13 @@ def start(workspace_id: int, status: str | None, q: str | None) -> tuple[CheckBa
         db.session.commit()
         raise BackgroundUnavailable() from exc
     return batch, True
+
+
+def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
+    """A line just became usable: check the leads that were told No Active Line, every one of
+    them (a million, if a big import came in before any line): a worker marks them past
+    MARKED_IN_THE_REQUEST, as a check of all matching."""
+    return start(workspace_id, LeadStatus.NO_ACTIVE_LINE.value, None, kind="recheck")[0]
 
 
 def how_many(workspace_id: int, status: str | None, q: str | None) -> str:

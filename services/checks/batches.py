@@ -238,8 +238,3 @@ def requeue_lost_checks() -> int:
         for start in range(0, len(checks), ENQUEUE_CHUNK):
             enqueue_checks(checks[start : start + ENQUEUE_CHUNK], fresh=fresh, again=True)
     return len(lost)
-
-
-def check_waiting_leads(workspace_id: int) -> CheckBatch | None:
-    """A line just became usable: check the leads that were told No Active Line."""
-    return start_batch(workspace_id, "recheck", Lead.status == LeadStatus.NO_ACTIVE_LINE)

@@ -128,6 +128,29 @@ def test_a_line_switched_on_while_leads_are_marked_no_active_line_gets_every_lea
     assert demo_server.stats["calls"] == n
 
 
+def test_a_line_switched_on_has_a_worker_mark_many_waiting_leads_and_checks_them_all(
+    app, user, demo_server, run_worker, monkeypatch
+):
+    """Leads told No Active Line are checked once a line comes on; past what a request marks
+    itself (a big import before any line), a worker marks them, as for check all matching."""
+    monkeypatch.setattr(all_matching, "MARKED_IN_THE_REQUEST", 5)
+    n = 12
+    ids = add_leads(app, user, n)
+    with app.app_context():
+        db.session.execute(db.update(Lead).values(status="no_active_line"))
+        db.session.commit()
+    switch_on_a_line(app, user, demo_server)
+    assert statuses(app) == {"no_active_line": n}, "the switch leaves the marking to a worker"
+    with app.app_context():
+        batch = db.session.scalars(db.select(CheckBatch)).one()
+        assert (batch.kind, batch.match_status) == ("recheck", "no_active_line")
+        assert [job.func_name for job in check_queue().get_jobs()] == [MARK_BATCH_JOB]
+
+    run_worker(**{"CHECK_ALL_SLICE": "5"})
+    assert statuses(app, ids) == {"available": n // 2, "unavailable": n // 2}
+    assert demo_server.stats["calls"] == n
+
+
 @pytest.mark.parametrize("killed_midway", [False, True], ids=["before-any-worker", "worker-killed-midway"])
 def test_a_marking_redis_lost_is_done_again_by_the_sweep(
     app, user, demo_server, throwaway_redis, tmp_path, monkeypatch, killed_midway
