@@ -24,6 +24,13 @@ CHUNK_BYTES = 1024 * 1024
 FILE, PROBLEMS = "file", "problems"
 
 
+class StorageUnavailable(Exception):
+    """The object storage did not do what was asked (unreachable, its bucket missing, the
+    credentials refused): nothing is wrong with the file, and it may work again later."""
+
+    for_people = "File storage is unavailable right now; try again in a minute."
+
+
 class Store(Protocol):
     def put(self, name: str, kind: str, seq: int, data: bytes) -> None:
         """Write one chunk; the same seq again replaces it."""

@@ -3,6 +3,7 @@ and queue the import once the mapping is confirmed. Shared by the Import page an
 
 import tempfile
 import uuid
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def column_samples(upload: Upload) -> list[list[str]]:
 
 def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str]]]:
     """Store the file and read its first rows; returns the upload and the preview rows.
-    Raises ImportFileError (and keeps nothing) when it can't be read."""
+    Raises ImportFileError (and keeps nothing) when it can't be read, StorageUnavailable when it
+    can't be stored."""
     if not file or not file.filename:
         raise ImportFileError("Choose a CSV or XLSX spreadsheet, or a vCard file, to upload.")
     stored_name = uuid.uuid4().hex
@@ -53,6 +55,12 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
             fmt, table = first_rows(Path(copy.name), PREVIEW_ROWS)
         except ImportFileError as exc:
             exc.upload_id = _refused(workspace_id, filename, stored_name, str(exc))
+            raise
+        except Exception:  # StorageUnavailable mostly
+            db.session.rollback()
+            if copy.tell():  # chunks were stored: they go, if the storage lets us
+                with suppress(storage.StorageUnavailable):
+                    storage.delete(stored_name, storage.FILE)
             raise
     headers = [h.strip() or f"Column {i + 1}" for i, h in enumerate(table[0])]
     upload = Upload(
