@@ -1,7 +1,6 @@
 """An upload's life before the import job: store the file, read its header, guess the mapping,
 and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
 
-import tempfile
 import uuid
 from contextlib import suppress
 from datetime import timedelta
@@ -49,7 +48,7 @@ def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str
     filename = Path(file.filename).name[:255]
     # Stored a chunk at a time (the request body is never held whole), and copied to local scratch
     # meanwhile for reading its first rows.
-    with tempfile.NamedTemporaryFile(prefix="upload-") as copy:
+    with storage.scratch() as copy:
         try:
             storage.save(stored_name, file.stream, copy)
             fmt, table = first_rows(Path(copy.name), PREVIEW_ROWS)

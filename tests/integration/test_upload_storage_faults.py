@@ -4,7 +4,11 @@ and nothing is kept half-way; an import whose file can't be read just then waits
 again instead of failing for good."""
 
 import io
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 
 import boto3
@@ -16,7 +20,7 @@ from extensions import db
 from models import CheckBatch, Upload
 from services.imports import storage
 from services.imports.importer import run_import
-from support import auth, free_port, wait_for
+from support import ROOT, auth, free_port, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -97,3 +101,52 @@ def test_an_import_waits_out_a_storage_outage(app, logged_in, demo_line, moto):
         upload = db.session.get(Upload, upload_id)
         assert (upload.state, upload.imported) == ("done", 2)
         assert db.session.scalar(db.select(db.func.count(CheckBatch.id))) == 1  # the first try's
+
+
+# An import job whose process is killed (SIGKILL, as the OOM killer does) once it has its local
+# copy of the file: no `finally` runs.
+KILLED = """
+import os, signal, sys
+from app import create_app
+from services.imports import importer
+
+def die(upload, path):
+    os.kill(os.getpid(), signal.SIGKILL)
+importer._import_file = die
+with create_app().app_context():
+    importer.run_import(int(sys.argv[1]))
+"""
+
+
+def test_the_copy_a_killed_import_left_is_deleted_by_the_next(app, logged_in, tmp_path):
+    response = post_file(logged_in, "/leads/import/")
+    upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        db.session.get(Upload, upload_id).state = "queued"
+        db.session.commit()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    killed = subprocess.run([sys.executable, "-c", KILLED, str(upload_id)], cwd=ROOT, env=env, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    left = list(scratch.iterdir())
+    assert len(left) == 1 and left[0].read_bytes() == CSV  # the copy, left behind
+    os.utime(left[0], (time.time() - 3600, time.time() - 3600))
+
+    resumed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from app import create_app\nfrom services.imports.importer import run_import\n"
+            f"with create_app().app_context(): run_import({upload_id})",
+        ],
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    with app.app_context():
+        assert db.session.get(Upload, upload_id).state == "done"
+    assert list(scratch.iterdir()) == []
