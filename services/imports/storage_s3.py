@@ -37,6 +37,8 @@ def parse(url: str) -> tuple[str, str, dict[str, str]]:
         raise SettingsError(f"UPLOAD_STORAGE_URL: unknown option {', '.join(unknown)}; the form is {form}.")
     if options.get("addressing_style", "auto") not in ("auto", "path", "virtual"):
         raise SettingsError("UPLOAD_STORAGE_URL: addressing_style is auto, path or virtual.")
+    if options.get("endpoint_url", "https://").partition("://")[0].lower() not in ("http", "https"):
+        raise SettingsError("UPLOAD_STORAGE_URL: endpoint_url must be an http:// or https:// URL.")
     prefix = parts.path.strip("/")
     return parts.netloc, f"{prefix}/" if prefix else "", options
 
@@ -55,7 +57,14 @@ def _answering(what: str) -> Iterator[None]:
 class S3Store:
     def __init__(self, url: str):
         self.bucket, self.prefix, options = parse(url)
-        self.client = boto3.client(
+        try:
+            self.client = self._client(options)
+        except (ValueError, BotoCoreError) as exc:  # what boto3 can't use: an endpoint, a region
+            raise SettingsError(f"UPLOAD_STORAGE_URL: {exc}") from None
+
+    @staticmethod
+    def _client(options: dict[str, str]):
+        return boto3.client(
             "s3",
             endpoint_url=options.get("endpoint_url"),
             region_name=options.get("region"),
