@@ -83,11 +83,13 @@ def test_an_import_waits_out_a_storage_outage(app, logged_in, demo_line, moto):
     use_bucket(app, endpoint, "leads")
     response = post_file(logged_in, "/leads/import/")
     upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    server.stop()
+    mapping = logged_in.get(f"/leads/import/{upload_id}")  # its preview is read from the file
+    assert mapping.status_code == 302 and UNAVAILABLE in logged_in.get("/leads/import/").get_data(as_text=True)
     with app.app_context():  # confirmed, its job taken by a worker
         db.session.get(Upload, upload_id).state = "queued"
         db.session.commit()
-
-    server.stop()
     with app.app_context(), pytest.raises(storage.StorageUnavailable):
         run_import(upload_id)  # the job fails, and RQ tries it again later
     with app.app_context():
