@@ -1,6 +1,7 @@
 """An upload's life before the import job: store the file, read its header, guess the mapping,
 and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
 
+import logging
 import uuid
 from contextlib import suppress
 from datetime import timedelta
@@ -21,6 +22,8 @@ from .reader import ImportFileError, first_rows
 PREVIEW_ROWS = 20
 SAMPLES = 3
 PREVIEW_CHUNKS = 2
+
+log = logging.getLogger(__name__)
 
 
 def column_samples(upload: Upload) -> list[list[str]]:
@@ -147,8 +150,13 @@ def refuse(upload: Upload, reason: str) -> None:
 
 
 def discard(upload: Upload) -> None:
-    """Delete the uploaded file once its import has finished (its report and problem rows stay)."""
-    storage.delete(upload.stored_name, storage.FILE)
+    """Delete the uploaded file once its import has finished (its report and problem rows stay).
+    The bucket not answering leaves the file there, logged: the import's end (its checks queued,
+    its webhook) and the periodic sweep (re-checks after the abandoned uploads) go on."""
+    try:
+        storage.delete(upload.stored_name, storage.FILE)
+    except storage.StorageUnavailable:
+        log.warning("Upload %d finished; its file is left in the bucket, which did not answer", upload.id)
     db.session.commit()
 
 

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -18,7 +19,7 @@ from moto.server import ThreadedMotoServer
 
 from extensions import db
 from models import CheckBatch, Upload
-from services.imports import storage
+from services.imports import storage, uploads
 from services.imports.importer import run_import
 from support import ROOT, auth, free_port, wait_for
 
@@ -152,3 +153,40 @@ def test_the_copy_a_killed_import_left_is_deleted_by_the_next(app, logged_in, tm
     with app.app_context():
         assert db.session.get(Upload, upload_id).state == "done"
     assert list(scratch.iterdir()) == []
+
+
+def test_an_import_that_cant_delete_its_file_still_queues_its_checks(app, logged_in, demo_line, moto, monkeypatch):
+    server, endpoint = moto
+    boto3.resource("s3", endpoint_url=endpoint, region_name="us-east-1").Bucket("leads").create()
+    use_bucket(app, endpoint, "leads")
+    response = post_file(logged_in, "/leads/import/")
+    upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        db.session.get(Upload, upload_id).state = "queued"
+        db.session.commit()
+        store, delete = storage.store(), storage.store().delete
+
+        def away_when_deleting(name, kind):  # the bucket goes away once the rows are in
+            server.stop()
+            delete(name, kind)
+
+        monkeypatch.setattr(store, "delete", away_when_deleting)
+        run_import(upload_id)
+        upload = db.session.get(Upload, upload_id)
+        assert (upload.state, upload.imported) == ("done", 2)
+        assert db.session.get(CheckBatch, upload.batch_id).queued_at is not None  # its checks queued
+
+
+def test_the_sweep_of_abandoned_uploads_goes_on_without_the_bucket(app, logged_in, moto):
+    # It runs first in the periodic sweep (jobs/rechecks.py): raising, it stopped the re-checks too.
+    server, endpoint = moto
+    boto3.resource("s3", endpoint_url=endpoint, region_name="us-east-1").Bucket("leads").create()
+    use_bucket(app, endpoint, "leads")
+    ids = [int(post_file(logged_in, "/leads/import/").headers["Location"].rstrip("/").rsplit("/", 1)[1]) for _ in "ab"]
+    with app.app_context():
+        for upload in db.session.scalars(db.select(Upload)):
+            upload.created_at -= timedelta(days=2)
+        db.session.commit()
+        server.stop()
+        assert uploads.discard_abandoned() == 2
+        assert [db.session.get(Upload, upload_id).state for upload_id in ids] == ["failed", "failed"]
