@@ -13,10 +13,32 @@ class SettingsError(click.ClickException):
     it as its workers' boot error."""
 
 
+def _given(env, name: str) -> str | None:
+    """A setting's value, None when unset or blank (spaces as SECRET_KEY: a key anyone can guess;
+    a LINE_SECRET_KEYS of commas: no key)."""
+    value = env.get(name) or ""
+    return value if value.replace(",", "").strip() else None
+
+
+def _fernet_keys(value: str) -> list[str]:
+    """LINE_SECRET_KEYS as a list, spaces around each key dropped; a key that isn't one is refused
+    by its place in the list (the key itself, a secret, is never printed)."""
+    keys = [key.strip() for key in value.split(",") if key.strip()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise SettingsError(
+                f"LINE_SECRET_KEYS: key {number} is not a Fernet key (32 url-safe base64-encoded bytes, "
+                "as cryptography's Fernet.generate_key() makes; see README, Deployment)."
+            ) from None
+    return keys
+
+
 def _shared_keys(env, database_uri: str) -> None:
     """Every host of a shared database must sign sessions and encrypt line secrets with the same
     keys: generated per host, each would fail to read what another wrote."""
-    missing = [name for name in ("SECRET_KEY", "LINE_SECRET_KEYS") if not env.get(name)]
+    missing = [name for name in ("SECRET_KEY", "LINE_SECRET_KEYS") if not _given(env, name)]
     if missing and not database_uri.startswith("sqlite"):
         raise SettingsError(
             f"{' and '.join(missing)} must be set (the same on every host) when DATABASE_URL is not SQLite: "
@@ -54,13 +76,13 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri,
         # None means: start (or join) the embedded Redis under instance/.
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "SECRET_KEY": env.get("SECRET_KEY")
+        "SECRET_KEY": _given(env, "SECRET_KEY")
         or _instance_file(instance_path, "secret_key", lambda: secrets.token_hex(32)),
         # Comma-separated Fernet keys, newest first: old keys still decrypt during a rotation.
-        "LINE_SECRET_KEYS": (
-            env.get("LINE_SECRET_KEYS")
+        "LINE_SECRET_KEYS": _fernet_keys(
+            _given(env, "LINE_SECRET_KEYS")
             or _instance_file(instance_path, "line_secret.key", lambda: Fernet.generate_key().decode())
-        ).split(","),
+        ),
         "DEFAULT_REGION": env.get("DEFAULT_REGION", "US"),
         "RQ_QUEUE": env.get("RQ_QUEUE", "checks"),
         "LINE_CONNECT_TIMEOUT": float(env.get("LINE_CONNECT_TIMEOUT", "3.05")),

@@ -9,7 +9,7 @@ from blueprints.api_idempotency import idempotent
 from blueprints.scoping import owned_or_404
 from models import Upload
 from services.api_json import upload_json
-from services.imports import uploads
+from services.imports import storage, uploads
 from services.imports.reader import ImportFileError
 
 
@@ -26,6 +26,8 @@ def import_leads():
             uploads.refuse(upload, str(exc))
         upload_id = upload.id if upload is not None else exc.upload_id
         raise ApiError(400, str(exc), **({"uploadId": str(upload_id)} if upload_id else {})) from None
+    except storage.StorageUnavailable as exc:  # nothing was kept: the same call can be made again
+        raise ApiError(503, exc.for_people) from None
     status_url = url_for("api.upload_status", upload_id=upload.id)
     return jsonify(success=True, uploadId=str(upload.id), statusUrl=status_url), 202
 

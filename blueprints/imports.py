@@ -27,6 +27,14 @@ def _upload(upload_id: int) -> Upload:
     return owned_or_404(Upload, upload_id, current_user.workspace_id)
 
 
+@bp.errorhandler(storage.StorageUnavailable)
+def _storage_unavailable(exc):
+    # The object storage is away (the database store fails as the database does): said on the
+    # Import page, whichever step asked.
+    flash(exc.for_people, "error")
+    return redirect(url_for("imports.index"))
+
+
 @bp.get("/")
 def index():
     recent = db.session.scalars(

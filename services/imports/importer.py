@@ -37,14 +37,17 @@ def run_import(upload_id: int) -> None:
     upload = db.session.get(Upload, upload_id)
     if upload is None or upload.state not in (UploadState.QUEUED, UploadState.IMPORTING):
         return  # finished already, or never confirmed
-    if upload.state == UploadState.QUEUED:
+    if upload.state == UploadState.QUEUED and upload.batch_id is None:
         # New leads are written already Checking in this batch (or No Active Line without a line),
-        # so the end of the import only has to queue them.
+        # so the end of the import only has to queue them. A job run again keeps the first one's.
         batch = batch_checks.open_batch(upload.workspace_id, "upload")
         upload.batch_id = batch.id if batch else None
         db.session.commit()
     try:
         _import(upload)
+    except storage.StorageUnavailable:
+        db.session.rollback()  # left as it is, for RQ's next try to resume, as after a crash
+        raise
     except Exception as exc:
         db.session.rollback()
         _failed(db.session.get(Upload, upload_id), exc)

@@ -7,8 +7,10 @@ host ever holds a whole file. A reader that needs a file (a seekable zip, the CS
 local temporary copy, deleted when it is done (`spooled`).
 """
 
+import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -21,7 +23,16 @@ from extensions import db
 from models import UploadChunk
 
 CHUNK_BYTES = 1024 * 1024
+# Local temporary copies of uploads (scratch), in the system's temporary folder.
+SCRATCH_PREFIX = "bbcheck-upload-"
 FILE, PROBLEMS = "file", "problems"
+
+
+class StorageUnavailable(Exception):
+    """The object storage did not do what was asked (unreachable, its bucket missing, the
+    credentials refused): nothing is wrong with the file, and it may work again later."""
+
+    for_people = "File storage is unavailable right now; try again in a minute."
 
 
 class Store(Protocol):
@@ -106,18 +117,40 @@ def delete(name: str, kind: str) -> None:
 
 
 @contextmanager
+def scratch() -> Iterator[BinaryIO]:
+    """A local temporary file, deleted on leaving, and locked while in use: a process killed with
+    one (SIGKILL, the OOM killer: no `finally` runs) drops the lock, and the next scratch on this
+    host deletes its file instead of leaving up to MAX_UPLOAD_MB behind for each."""
+    _delete_abandoned()
+    with tempfile.NamedTemporaryFile(prefix=SCRATCH_PREFIX) as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        yield file
+
+
+def _delete_abandoned() -> None:
+    # An old one only: a file just made may not be locked yet.
+    cutoff = time.time() - 60
+    for path in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            with open(path, "rb") as file:
+                if os.fstat(file.fileno()).st_mtime > cutoff:
+                    continue
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: in use
+                path.unlink()
+        except OSError:  # in use, or gone already
+            continue
+
+
+@contextmanager
 def spooled(name: str, first: int | None = None) -> Iterator[Path]:
     """A local temporary copy of the stored file (with `first`, of that many chunks only), deleted
     on leaving. Raises FileNotFoundError when none is stored."""
-    fd, path = tempfile.mkstemp(prefix="upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            found = False
-            for data in islice(chunks(name, FILE), first):
-                out.write(data)
-                found = True
+    with scratch() as out:
+        found = False
+        for data in islice(chunks(name, FILE), first):
+            out.write(data)
+            found = True
         if not found:
             raise FileNotFoundError(f"upload {name} is not stored")
-        yield Path(path)
-    finally:
-        os.unlink(path)
+        out.flush()
+        yield Path(out.name)

@@ -1,8 +1,9 @@
 """An upload's life before the import job: store the file, read its header, guess the mapping,
 and queue the import once the mapping is confirmed. Shared by the Import page and the API."""
 
-import tempfile
+import logging
 import uuid
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,8 @@ PREVIEW_ROWS = 20
 SAMPLES = 3
 PREVIEW_CHUNKS = 2
 
+log = logging.getLogger(__name__)
+
 
 def column_samples(upload: Upload) -> list[list[str]]:
     """Up to SAMPLES distinct values of each column, blanks skipped. Raises ImportFileError or
@@ -40,19 +43,26 @@ def column_samples(upload: Upload) -> list[list[str]]:
 
 def receive(workspace_id: int, file: FileStorage) -> tuple[Upload, list[list[str]]]:
     """Store the file and read its first rows; returns the upload and the preview rows.
-    Raises ImportFileError (and keeps nothing) when it can't be read."""
+    Raises ImportFileError (and keeps nothing) when it can't be read, StorageUnavailable when it
+    can't be stored."""
     if not file or not file.filename:
         raise ImportFileError("Choose a CSV or XLSX spreadsheet, or a vCard file, to upload.")
     stored_name = uuid.uuid4().hex
     filename = Path(file.filename).name[:255]
     # Stored a chunk at a time (the request body is never held whole), and copied to local scratch
     # meanwhile for reading its first rows.
-    with tempfile.NamedTemporaryFile(prefix="upload-") as copy:
+    with storage.scratch() as copy:
         try:
             storage.save(stored_name, file.stream, copy)
             fmt, table = first_rows(Path(copy.name), PREVIEW_ROWS)
         except ImportFileError as exc:
             exc.upload_id = _refused(workspace_id, filename, stored_name, str(exc))
+            raise
+        except Exception:  # StorageUnavailable mostly
+            db.session.rollback()
+            if copy.tell():  # chunks were stored: they go, if the storage lets us
+                with suppress(storage.StorageUnavailable):
+                    storage.delete(stored_name, storage.FILE)
             raise
     headers = [h.strip() or f"Column {i + 1}" for i, h in enumerate(table[0])]
     upload = Upload(
@@ -140,8 +150,13 @@ def refuse(upload: Upload, reason: str) -> None:
 
 
 def discard(upload: Upload) -> None:
-    """Delete the uploaded file once its import has finished (its report and problem rows stay)."""
-    storage.delete(upload.stored_name, storage.FILE)
+    """Delete the uploaded file once its import has finished (its report and problem rows stay).
+    The bucket not answering leaves the file there, logged: the import's end (its checks queued,
+    its webhook) and the periodic sweep (re-checks after the abandoned uploads) go on."""
+    try:
+        storage.delete(upload.stored_name, storage.FILE)
+    except storage.StorageUnavailable:
+        log.warning("Upload %d finished; its file is left in the bucket, which did not answer", upload.id)
     db.session.commit()
 
 

@@ -34,3 +34,29 @@ def test_one_machine_on_sqlite_makes_its_own_keys(tmp_path):
     started = flask_command("routes", env=env)
     assert started.returncode == 0, started.stderr
     assert (tmp_path / "secret_key").exists() and (tmp_path / "line_secret.key").exists()
+
+
+def test_blank_keys_are_missing_keys(tmp_path):
+    # Spaces as SECRET_KEY would sign every host's sessions with a key anyone can guess.
+    env = {"DATABASE_URL": SHARED_DATABASE, "INSTANCE_PATH": str(tmp_path)}
+    refused = flask_command("routes", env={**env, "SECRET_KEY": "   ", "LINE_SECRET_KEYS": " , "})
+    assert refused.returncode != 0
+    assert "Error: SECRET_KEY and LINE_SECRET_KEYS must be set (the same on every host)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    one_machine = {"DATABASE_URL": "", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": " ", "LINE_SECRET_KEYS": ""}
+    started = flask_command("routes", env=one_machine)
+    assert started.returncode == 0, started.stderr
+    assert (tmp_path / "secret_key").exists()  # its own, made, as when unset
+
+
+@pytest.mark.parametrize("database", [SHARED_DATABASE, ""])
+def test_a_line_secret_key_that_is_no_key_is_refused_saying_which(tmp_path, database):
+    good = Fernet.generate_key().decode()
+    env = {"DATABASE_URL": database, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "shared"}
+    refused = flask_command("routes", env={**env, "LINE_SECRET_KEYS": f"{good},not-a-key"})
+    assert refused.returncode != 0
+    assert "Error: LINE_SECRET_KEYS: key 2 is not a Fernet key" in refused.stderr
+    assert "Traceback" not in refused.stderr and "not-a-key" not in refused.stderr  # a secret, never echoed
+    spaced = flask_command("routes", env={**env, "LINE_SECRET_KEYS": f" {good} , "})  # as often pasted
+    assert spaced.returncode == 0, spaced.stderr

@@ -111,6 +111,10 @@ def test_an_s3_bucket_keeps_an_upload_when_set(app, logged_in, run_worker, s3):
         ("s3:///prefix", "must look like s3://BUCKET"),
         ("s3://bucket/prefix?endpoint=http://x", "unknown option endpoint"),
         ("s3://bucket?addressing_style=sideways", "addressing_style is auto, path or virtual"),
+        ("s3://bucket?endpoint_url=localhost:9000", "endpoint_url must be an http:// or https:// URL"),
+        ("s3://bucket?endpoint_url=ftp://minio", "endpoint_url must be an http:// or https:// URL"),
+        ("s3://bucket?endpoint_url=http://[::1", "UPLOAD_STORAGE_URL: Invalid IPv6 URL"),
+        ("s3://bucket?region=us east", "UPLOAD_STORAGE_URL: Provided region_name 'us east'"),
     ],
 )
 def test_an_unusable_storage_url_is_refused_at_start(url, says):
