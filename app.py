@@ -36,7 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each process's counts go to a file there (services/metrics); the folder must exist.
-        os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+        try:
+            os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+        except OSError as exc:
+            raise config.SettingsError(f"PROMETHEUS_MULTIPROC_DIR must be a folder this user can write: {exc}") from exc
     if app.config["TRUSTED_PROXIES"]:
         # request.remote_addr (the login limit's per-address key, the log) is the client, not the
         # proxy every client shares; only the entries the trusted proxies added are believed.

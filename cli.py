@@ -153,6 +153,8 @@ def metrics_server_command(host, port):
     processes counted (PROMETHEUS_MULTIPROC_DIR) and the queue, behind METRICS_TOKEN."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         raise click.ClickException("Set PROMETHEUS_MULTIPROC_DIR, the folder this host's workers count in")
+    if not current_app.config["METRICS_TOKEN"]:  # /metrics would answer every scrape 404
+        raise click.ClickException("Set METRICS_TOKEN: without it /metrics is switched off")
     app = current_app._get_current_object()
 
     def metrics_only(environ, start_response):

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from services.operations import queue_counts
-from support import auth, free_port, metric_samples, start_flask, start_gunicorn, stop, wait_for
+from support import auth, flask_command, free_port, metric_samples, start_flask, start_gunicorn, stop, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -140,3 +140,14 @@ def test_every_process_serves_the_same_exact_totals(app, token, demo_line, demo_
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_metrics_setting_that_cannot_work_stops_the_start_with_one_line(tmp_path, host):
+    """A metrics-server without a token would answer every scrape 404; a metrics folder that is a
+    file can't hold the counts. Either says so and starts nothing."""
+    tokenless = flask_command("metrics-server", "--port", str(free_port()), env={**host, "METRICS_TOKEN": ""})
+    assert tokenless.returncode == 1 and "Error: Set METRICS_TOKEN" in tokenless.stderr, tokenless.stderr
+    (tmp_path / "a-file").write_text("")
+    a_file = flask_command("routes", env={**host, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "a-file")})
+    assert a_file.returncode == 1 and "Traceback" not in a_file.stderr, a_file.stderr
+    assert "Error: PROMETHEUS_MULTIPROC_DIR must be a folder this user can write" in a_file.stderr
