@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 from hypothesis import settings
 
-from support import PASSWORD, flask_command, fresh_postgres
+from support import PASSWORD, add_demo_line, flask_command, fresh_postgres
 
 # No time limit on an example: speed is measured in benchmarks/, and on a busy shared machine
 # Hypothesis's default 200 ms deadline failed property tests that were only slow.
@@ -129,19 +129,10 @@ def demo_line(app, user, demo_server):
     """An active line in the user's workspace pointing at the demo server; returns its id."""
     from extensions import db
     from models import User
-    from services import line_admin
 
     with app.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        return line_admin.add_line(
-            workspace_id,
-            name="Demo",
-            provider="demo",
-            url=demo_server.url,
-            secret="demo-key",
-            rate_per_minute=120,
-            is_demo=True,
-        ).id
+        return add_demo_line(workspace_id, demo_server.url, 120).id
 
 
 @pytest.fixture

@@ -76,6 +76,21 @@ def stop(*processes: subprocess.Popen) -> None:
         process.wait(timeout=30)
 
 
+def add_demo_line(workspace_id: int, url: str, rate_per_minute: float = 6000):
+    """A switched-on demo line of the workspace at `url`, made in the caller's app context."""
+    from services import line_admin
+
+    return line_admin.add_line(
+        workspace_id,
+        name="Demo",
+        provider="demo",
+        url=url,
+        secret="demo-key",
+        rate_per_minute=rate_per_minute,
+        is_demo=True,
+    )
+
+
 def free_port() -> int:
     """A loopback port nobody listens on (at the moment of asking)."""
     probe = socket.socket()

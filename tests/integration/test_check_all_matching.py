@@ -14,10 +14,9 @@ from rq.job import Job
 from extensions import db
 from models import CheckBatch, Lead, User, Workspace, utcnow
 from services import leads as lead_store
-from services import line_admin
 from services.checks import all_matching
 from services.queue import CHECK_JOB, MARK_BATCH_JOB, check_queue, marking_job_id
-from support import PASSWORD, free_port, process_tree, start_flask, wait_for
+from support import PASSWORD, add_demo_line, free_port, process_tree, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -50,15 +49,7 @@ def all_answered(app, n: int):
 
 def switch_on_a_line(app, user, demo_server) -> None:
     with app.app_context():
-        line_admin.add_line(
-            db.session.get(User, user).workspace_id,
-            name="Demo",
-            provider="demo",
-            url=demo_server.url,
-            secret="demo-key",
-            rate_per_minute=6000,
-            is_demo=True,
-        )
+        add_demo_line(db.session.get(User, user).workspace_id, demo_server.url)
 
 
 def test_with_no_line_a_worker_marks_every_matching_lead_no_active_line(app, logged_in, user, run_worker, monkeypatch):

@@ -12,7 +12,7 @@ from services import leads as lead_store
 from services import line_admin
 from services.checks import batches as batch_checks
 from services.checks import progress as batch_progress
-from support import free_port, start_flask, wait_for, work_until_final
+from support import add_demo_line, free_port, start_flask, wait_for, work_until_final
 
 pytestmark = pytest.mark.integration
 
@@ -103,15 +103,7 @@ def test_a_line_refusing_our_credentials_or_our_connection_hands_its_work_to_a_h
             secret=PASSWORD,
             rate_per_minute=600,
         ).id
-        line_admin.add_line(
-            workspace.id,
-            name="Demo",
-            provider="demo",
-            url=demo_server.url,
-            secret="demo-key",
-            rate_per_minute=600,
-            is_demo=True,
-        )
+        add_demo_line(workspace.id, demo_server.url, 600)
         phones = ["2025550142", "2025550143", "2025550144", "2025550145"]
         batch_id = batch_of(workspace, phones).id
 

@@ -13,7 +13,7 @@ from services.checks import batches as batch_checks
 from services.checks import lead as lead_checks
 from services.checks import progress as batch_progress
 from services.queue import BackgroundUnavailable
-from support import free_port, nothing_checking, start_flask, wait_for
+from support import add_demo_line, free_port, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -22,22 +22,13 @@ def test_a_batch_completes_across_a_redis_restart_that_lost_the_queue(
     app, user, demo_server, throwaway_redis, tmp_path
 ):
     from app import create_app
-    from services import line_admin
 
     demo_server.latency = 0.3
     phones = [f"20255501{n:02d}" for n in range(20)]
     on_throwaway = create_app({"TESTING": True, "REDIS_URL": throwaway_redis.url})
     with on_throwaway.app_context():
         workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
-        line_admin.add_line(
-            workspace.id,
-            name="Demo",
-            provider="demo",
-            url=demo_server.url,
-            secret="demo-key",
-            rate_per_minute=6000,
-            is_demo=True,
-        )
+        add_demo_line(workspace.id, demo_server.url)
         ids = [lead_store.create_lead(workspace, {"phone": phone})[0].id for phone in phones]
         batch_id = batch_checks.start_batch(workspace.id, "bulk", Lead.id.in_(ids)).id
 

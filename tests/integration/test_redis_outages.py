@@ -7,9 +7,8 @@ import pytest
 from extensions import db
 from models import Lead, User, Workspace
 from services import leads as lead_store
-from services import line_admin
 from services.checks import batches as batch_checks
-from support import nothing_checking, start_flask, wait_for
+from support import add_demo_line, nothing_checking, start_flask, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +23,7 @@ def test_workers_outlive_a_minute_without_redis_in_every_state(app, user, demo_s
     env = {"REDIS_URL": throwaway_redis.url}
     with on_throwaway.app_context():
         workspace_id = db.session.get(User, user).workspace_id
-        line_admin.add_line(
-            workspace_id,
-            name="Demo",
-            provider="demo",
-            url=demo_server.url,
-            secret="demo-key",
-            rate_per_minute=6000,
-            is_demo=True,
-        )
+        add_demo_line(workspace_id, demo_server.url)
     logs = [tmp_path / f"worker-{name}.log" for name in "abc"]
     workers = [start_flask("worker", log=log, env=env) for log in logs[:2]]
     try:
