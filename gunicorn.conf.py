@@ -1,7 +1,14 @@
-"""gunicorn's settings, read from the working directory (or named by --config): hooks only; the
-workers and the address stay on the command line (Procfile, README)."""
+"""gunicorn's settings, read from the working directory (or named by --config): the kind of
+worker and its hooks; how many workers and the address stay on the command line (Procfile, README)."""
 
 import os
+
+# Threaded workers: a process's main thread keeps its heartbeat while a request runs, so a long
+# download (a million leads' export, 20-30 s, longer to a slow client) is not killed at `timeout`
+# (30 s) as a sync worker, silent until its request ends, was: the CSV ended short, no error.
+# Two threads a process: a download doesn't hold up the polls sent to its process meanwhile.
+worker_class = "gthread"
+threads = 2
 
 
 def child_exit(server, worker):

@@ -95,7 +95,9 @@ def gunicorn(env: dict, workers: int = 4):
     master process)."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        # As the Procfile runs it: gunicorn.conf.py's threaded workers.
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", str(workers)]
+        + ["--bind", f"127.0.0.1:{port}"]
         + ["--log-level", "warning", "app:create_app()"],
         cwd=ROOT,
         env={**os.environ, **env},
