@@ -9,6 +9,9 @@ import os
 # Two threads a process: a download doesn't hold up the polls sent to its process meanwhile.
 worker_class = "gthread"
 threads = 2
+# Longer than the leads page's 2 s poll: a page's polls reuse its connection instead of racing the
+# server closing it (gunicorn's default is 2 s).
+keepalive = 5
 
 
 def child_exit(server, worker):

@@ -145,7 +145,10 @@ def load(url: str, ids: dict, kind: str, n: int, stop, served) -> None:
         ticks = random.randrange(10)
         while not stop.is_set():
             ticks += 1
-            session.get(f"{url}/leads/" if ticks % 10 == 0 else poll, headers={"HX-Request": "true"})
+            try:
+                session.get(f"{url}/leads/" if ticks % 10 == 0 else poll, headers={"HX-Request": "true"})
+            except requests.RequestException:  # a browser asks again on its next poll
+                pass
             with served.get_lock():
                 served.value += 1
             stop.wait(2)
