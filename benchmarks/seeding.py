@@ -90,14 +90,12 @@ def _copy(chunk: list[dict]) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 4):
-    """The app served by gunicorn with `workers` processes on a free port; yields (its URL, the
-    master process)."""
+def gunicorn(env: dict, workers: int = 4, options: tuple = ("--config", "gunicorn.conf.py")):
+    """The app served by gunicorn with `workers` processes on a free port, by default as the
+    Procfile runs it (gunicorn.conf.py's threaded workers); yields (its URL, the master process)."""
     port = free_port()
     server = subprocess.Popen(
-        # As the Procfile runs it: gunicorn.conf.py's threaded workers.
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", str(workers)]
-        + ["--bind", f"127.0.0.1:{port}"]
+        [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
         + ["--log-level", "warning", "app:create_app()"],
         cwd=ROOT,
         env={**os.environ, **env},
