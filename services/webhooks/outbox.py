@@ -27,19 +27,22 @@ Attempt = tuple[int, str, str, str, int]
 def owe(endpoint_ids: list[int], message_id: str, event_type: str, payload: str) -> list[Attempt]:
     """A message's first attempt to each endpoint, due now: added to the session (the caller
     commits), returned to be queued after the commit."""
+    attempts = [(endpoint_id, message_id, event_type, payload, 1) for endpoint_id in endpoint_ids]
     now = utcnow()
-    db.session.add_all(
-        WebhookOutbox(
-            endpoint_id=endpoint_id,
-            message_id=message_id,
-            event_type=event_type,
-            payload=payload,
-            attempt=1,
-            due_at=now,
-        )
-        for endpoint_id in endpoint_ids
+    db.session.add_all(_row(attempt, now) for attempt in attempts)
+    return attempts
+
+
+def _row(attempt: Attempt, due_at: datetime) -> WebhookOutbox:
+    endpoint_id, message_id, event_type, payload, number = attempt
+    return WebhookOutbox(
+        endpoint_id=endpoint_id,
+        message_id=message_id,
+        event_type=event_type,
+        payload=payload,
+        attempt=number,
+        due_at=due_at,
     )
-    return [(endpoint_id, message_id, event_type, payload, 1) for endpoint_id in endpoint_ids]
 
 
 def queue(attempts: list[Attempt], delay: float = 0) -> None:
@@ -82,20 +85,12 @@ def advance(endpoint_id: int, message_id: str, event_type: str, payload: str, at
         )
         .values(attempt=attempt + 1, due_at=due_at)
     ).rowcount
+    following = (endpoint_id, message_id, event_type, payload, attempt + 1)
     if not moved:
         if not owed(endpoint_id, message_id, attempt + 1):
             return None
-        db.session.add(
-            WebhookOutbox(
-                endpoint_id=endpoint_id,
-                message_id=message_id,
-                event_type=event_type,
-                payload=payload,
-                attempt=attempt + 1,
-                due_at=due_at,
-            )
-        )
-    return (endpoint_id, message_id, event_type, payload, attempt + 1)
+        db.session.add(_row(following, due_at))
+    return following
 
 
 def settle(endpoint_id: int, message_id: str, attempt: int) -> None:

@@ -151,7 +151,7 @@ def test_a_marking_redis_lost_is_done_again_by_the_sweep(
     remembers, and every lead is checked, each address asked once."""
     from app import create_app
 
-    n = 300
+    n = 120
     on_throwaway = create_app({"TESTING": True, "REDIS_URL": throwaway_redis.url})
     add_leads(app, user, n)
     switch_on_a_line(app, user, demo_server)
