@@ -8,4 +8,6 @@ source scripts/venv.sh requirements-dev.txt
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-exec .venv/bin/python -m pytest "$@"
+# Most tests wait on worker processes, lines and timeouts rather than compute: several pytest processes
+# (pytest-xdist) overlap the waits. TEST_PROCESSES=0 runs in this one process.
+exec .venv/bin/python -m pytest -n "${TEST_PROCESSES:-4}" "$@"

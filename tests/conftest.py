@@ -6,6 +6,7 @@ environment."""
 import os
 import subprocess
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
@@ -39,6 +40,8 @@ def environment(tmp_path_factory):
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{instance / 'test.db'}"
     embedded = not os.environ.get("REDIS_URL")
+    if not embedded:
+        os.environ["REDIS_URL"] = redis_database_of_this_process(os.environ["REDIS_URL"])
     if embedded:
         os.environ["REDIS_URL"] = embedded_redis.ensure_running(str(instance))
     os.environ["RQ_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
@@ -58,6 +61,19 @@ def environment(tmp_path_factory):
         drop()
     if embedded:
         embedded_redis.stop(str(instance))
+
+
+def redis_database_of_this_process(url: str) -> str:
+    """Under pytest-xdist each process of the suite takes the next database number on a shared Redis
+    server: RQ's worker registry and the lines' pace keys are per database, and two processes'
+    line 1 must not share one pace."""
+    from redis.connection import parse_url
+
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+    if not index:
+        return url
+    database = int(parse_url(url).get("db", 0)) + index
+    return urlsplit(url)._replace(path=f"/{database}").geturl()
 
 
 @pytest.fixture
