@@ -39,6 +39,12 @@ class AppWorker(SimpleWorker):
     # An idle worker that lost Redis tries again at most this long apart (RQ: up to 60 s), so it
     # is back at work within seconds of Redis.
     max_connection_wait_time = float(RETRY_SECONDS)
+    # Whether SIGTERM or SIGINT asked this worker to stop (work() starts again otherwise).
+    stop_asked = False
+
+    def handle_warm_shutdown_request(self):
+        self.stop_asked = True
+        super().handle_warm_shutdown_request()
 
     def execute_job(self, job, queue):
         execution = self.prepare_execution(job)
@@ -130,14 +136,23 @@ def work(app: Flask, command: int, size: int = 1, *, burst: bool = False) -> Non
                 worker_ttl=30,
             )
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
-            return
+            # RQ's loop also ends, without raising, when Redis goes away between jobs (its
+            # heartbeat after a job fails: "found an unhandled exception, quitting"); only a
+            # stop request or the end of a burst ends this process.
+            if burst or worker.stop_asked:
+                return
+            _wait_to_work_again("The worker stopped without being asked to")
         except (RedisError, SQLAlchemyError) as exc:
-            # RQ's signal handlers belong to the worker that failed: while waiting, a stop
-            # request stops this process at once.
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            log.warning("Lost Redis or the database (%s); trying again in %d s", exc, RETRY_SECONDS)
-            time.sleep(RETRY_SECONDS)
+            _wait_to_work_again(f"Lost Redis or the database ({exc})")
+
+
+def _wait_to_work_again(why: str) -> None:
+    # RQ's signal handlers belong to the worker that ended: while waiting, a stop request stops
+    # this process at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    log.warning("%s; working again in %d s", why, RETRY_SECONDS)
+    time.sleep(RETRY_SECONDS)
 
 
 def forget_killed(app: Flask, command: int):

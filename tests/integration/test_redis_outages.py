@@ -57,3 +57,31 @@ def test_workers_outlive_a_minute_without_redis_in_every_state(app, user, demo_s
             worker.wait(timeout=30)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Lead.id)).where(Lead.status == "checking")) == 0
+
+
+def test_a_worker_whose_redis_dies_just_after_a_job_works_on_once_it_is_back(app, throwaway_redis, tmp_path):
+    """Redis gone between a job's end and the worker's next heartbeat: RQ's loop ends without
+    raising ("found an unhandled exception, quitting"). Before the fix the worker process ended
+    with it, and a webhook retry waited for a worker that never came back."""
+    import signal
+
+    from rq import Queue, Worker
+
+    log = tmp_path / "worker.log"
+    worker = start_flask("worker", log=log, env={"REDIS_URL": throwaway_redis.url})
+    try:
+        assert wait_for(lambda: "Listening on" in log.read_text(), 30), log.read_text()[-2000:]
+        queue = Queue(app.config["RQ_QUEUE"], connection=throwaway_redis.client())
+        # The job itself ends Redis: the worker meets the outage right after the job.
+        queue.enqueue("os.kill", throwaway_redis.process.pid, signal.SIGKILL)
+        assert wait_for(lambda: "quitting" in log.read_text(), 30), log.read_text()[-2000:]
+        throwaway_redis.process.wait()
+        throwaway_redis.start(empty=True)
+        queue = Queue(app.config["RQ_QUEUE"], connection=throwaway_redis.client())
+        assert wait_for(lambda: Worker.count(queue=queue) == 1, 30), log.read_text()[-3000:]
+        job = queue.enqueue("os.getpid")
+        assert wait_for(lambda: job.get_status(refresh=True) == "finished", 30), log.read_text()[-3000:]
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
