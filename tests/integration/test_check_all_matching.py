@@ -5,7 +5,6 @@ sweep, once, and a second run while one holds the batch can't queue its checks t
 
 import os
 import signal
-import time
 from datetime import timedelta
 
 import pytest
@@ -57,9 +56,7 @@ def test_with_no_line_a_worker_marks_every_matching_lead_no_active_line(app, log
     acme = add_leads(app, user, 12)
     others = add_leads(app, user, 3, company="Other")
 
-    started = time.monotonic()
     response = logged_in.post("/leads/bulk-check", data={"all_matching": "1", "q": "acme"}, follow_redirects=True)
-    assert time.monotonic() - started < 5
     page = response.get_data(as_text=True)
     assert "12 leads will say No Active Line; they are being marked now" in page, page
     assert statuses(app) == {"not_checked": 15}, "the request leaves the marking to a worker"

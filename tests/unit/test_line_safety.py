@@ -189,6 +189,6 @@ def test_a_server_that_trickles_forever_is_cut_off_at_the_deadline(where):
         started = time.monotonic()
         result = client.check("+12025550142")
         assert result.outcome is Outcome.TRANSIENT and "timed out" in result.detail
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 10  # the server trickles for ever: the deadline ended it
     finally:
         server.shutdown()

@@ -3,8 +3,6 @@ surrogate or NUL, JSON nested 100,000 deep, a page number past 64 bits, a name l
 column (on PostgreSQL the leads before it stayed committed behind the 500), an id of 5,000 digits,
 and a method the API lacks (an HTML 405)."""
 
-import time
-
 import pytest
 
 from availability.fields import ADDRESS_FIELDS, FIELDS
@@ -43,10 +41,8 @@ def test_a_lone_surrogate_or_a_nul_is_refused_with_its_field(app, client, token,
 
 
 @pytest.mark.parametrize("opening", ["[", '{"leads":', '{"leads": [{"phone": ['])
-def test_json_nested_100000_deep_is_a_quick_400(client, token, opening):
-    started = time.monotonic()
+def test_json_nested_100000_deep_is_a_400(client, token, opening):
     response = post_raw(client, token, opening * 100_000)
-    assert time.monotonic() - started < 1
     assert response.status_code == 400 and response.json["error"] == "The JSON is nested too deeply"
     check = client.post(
         "/api/leads/check-availability", data="[" * 100_000, headers={**auth(token), "Content-Type": "application/json"}
