@@ -221,3 +221,29 @@ def test_a_batch_whose_queueing_fails_gives_each_lead_back_what_it_showed(redis_
             ("available", None),
             ("unavailable", None),
         ]
+
+
+def test_with_redis_not_answering_the_api_says_so_within_seconds(app, user, demo_line, token):
+    """A Redis that takes connections and never answers (a hung server, a dead host behind a
+    load balancer): each command gives up after redis-py's default 5 s timeouts (the limit's count,
+    then the check's), so a check is refused with a 503, not left hanging until gunicorn's kill."""
+    import socket
+
+    from app import create_app
+    from support import auth
+
+    silent = socket.create_server(("127.0.0.1", 0))  # the kernel accepts; nobody ever reads
+    try:
+        hung = create_app({"TESTING": True, "REDIS_URL": f"redis://127.0.0.1:{silent.getsockname()[1]}/0"})
+        with hung.app_context():
+            workspace = db.session.get(Workspace, db.session.get(User, user).workspace_id)
+            lead_id = lead_store.create_lead(workspace, {"phone": "2025550142"})[0].id
+        started = time.monotonic()
+        response = hung.test_client().post(
+            "/api/leads/check-availability", json={"leadIds": [lead_id]}, headers=auth(token)
+        )
+        assert response.status_code == 503 and BACKGROUND_DOWN in response.get_json()["error"]
+        assert time.monotonic() - started < 20
+        assert statuses(hung) == ["not_checked"]
+    finally:
+        silent.close()
