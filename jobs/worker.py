@@ -20,7 +20,7 @@ from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.imports import uploads
 from services.queue import check_queue, enqueue_recheck_sweep, lost_check_sweep_due
-from services.webhooks import outbox
+from services.webhooks import delivery, outbox
 from services.workers import forget_process, worker_name
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,9 @@ class AppWorker(SimpleWorker):
             # Redis lost, or never got (webhooks: it was down when they were made).
             if lost_check_sweep_due():
                 imports, markings = uploads.requeue_lost_imports(), all_matching.requeue_lost_markings()
-                checks, webhooks = batch_checks.requeue_lost_checks(), outbox.requeue_lost()
+                checks, (webhooks, crashed) = batch_checks.requeue_lost_checks(), outbox.requeue_lost()
+                if crashed:
+                    self.log.error("%d webhook attempts failed every run: logged as failed", delivery.give_up(crashed))
                 if imports or markings or checks or webhooks:
                     self.log.warning(
                         "Redis had lost %d imports, %d markings, %d checks and %d webhook attempts: queued again",

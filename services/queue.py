@@ -222,6 +222,7 @@ class InRedis(NamedTuple):
     checks: set[tuple[int, str]]  # (lead id, run)
     imports: set[int]  # upload ids
     webhooks: set[str]  # job ids
+    failed_webhooks: set[str]  # job ids RQ gave up on, its retries spent
 
 
 def jobs_in_redis() -> InRedis:
@@ -239,7 +240,7 @@ def jobs_in_redis() -> InRedis:
         pipe.zrange(queue.started_job_registry.key, 0, -1)  # entries are "job id:execution id"
         pipe.zrange(queue.failed_job_registry.key, 0, -1)
         waiting, taken, scheduled, started, failed = pipe.execute()
-    held = InRedis(set(), set(), set())
+    held = InRedis(set(), set(), set(), set())
     for raw in (*waiting, *taken, *scheduled, *(entry.split(b":")[0] for entry in started)):
         job_id = raw.decode()
         kind, _, rest = job_id.partition("_")
@@ -251,6 +252,7 @@ def jobs_in_redis() -> InRedis:
         elif kind == "webhook":
             held.webhooks.add(job_id)
     held.imports.update(int(raw.decode().split("_")[1]) for raw in failed if raw.startswith(b"import_"))
+    held.failed_webhooks.update(raw.decode() for raw in failed if raw.startswith(b"webhook_"))
     return held
 
 

@@ -26,6 +26,8 @@ from . import outbox
 from .endpoints import about_webhooks
 
 DISABLE_AFTER = timedelta(hours=24)
+# The logged error of an attempt whose job failed every run (the worker's log says why).
+CRASHED = "the attempt failed in the worker every time it was run (see the worker's log)"
 # How long the log keeps an attempt.
 LOG_DAYS = 30
 USER_AGENT = "BlueBubbleCheck-Webhooks/1"
@@ -46,6 +48,28 @@ def deliver(
         db.session.commit()
         return "endpoint disabled"
     status, error, duration_ms = _post(endpoint, message_id, payload)
+    return _log_attempt(endpoint, (message_id, event_type, payload, attempt), manual, status, error, duration_ms)
+
+
+def give_up(attempts: list[outbox.Attempt]) -> int:
+    """Attempts whose job failed every run RQ gave it: each is logged as a failed attempt and the
+    message's schedule moves on, as after a receiver's error, so that a crash that repeats (a
+    secret no key decrypts) ends as an endpoint that fails, not as a job queued for ever. Returns
+    how many were logged."""
+    logged = 0
+    for endpoint_id, message_id, event_type, payload, attempt in attempts:
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        if endpoint is not None and outbox.owed(endpoint_id, message_id, attempt):
+            _log_attempt(endpoint, (message_id, event_type, payload, attempt), False, None, CRASHED, 0)
+            logged += 1
+    db.session.rollback()
+    return logged
+
+
+def _log_attempt(endpoint, message: tuple[str, str, str, int], manual, status, error, duration_ms) -> str:
+    """Log an attempt's outcome, move the message's schedule on, and queue its retry."""
+    message_id, event_type, payload, attempt = message
+    endpoint_id = endpoint.id
     succeeded = status is not None and 200 <= status < 300
     now = utcnow()
     delivery = WebhookDelivery(

@@ -104,10 +104,12 @@ def settle(endpoint_id: int, message_id: str, attempt: int) -> None:
     )
 
 
-def requeue_lost() -> int:
+def requeue_lost() -> tuple[int, list[Attempt]]:
     """Queue again every attempt due (CHECK_LOST_AFTER_SECONDS ago) whose job Redis does not hold:
     it was down when the job was to be queued, or restarted without it. Rows first, jobs second:
-    a job queued or moved on in between is seen. Returns how many were queued."""
+    a job queued or moved on in between is seen. Returns how many were queued, and the attempts
+    whose job failed every run RQ gave it (a crash each time, such as a secret no key decrypts):
+    queued again they would crash for ever; delivery.give_up logs them as failed attempts."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["CHECK_LOST_AFTER_SECONDS"])
     due = db.session.execute(
         db.select(WebhookOutbox.id, WebhookOutbox.endpoint_id, WebhookOutbox.message_id, WebhookOutbox.attempt)
@@ -117,19 +119,26 @@ def requeue_lost() -> int:
     ).all()
     db.session.rollback()  # end the read: the jobs are read next
     if not due:
-        return 0
-    held = jobs_in_redis().webhooks
-    lost = {row.id: row.attempt for row in due if webhook_job_id(*row[1:]) not in held}
+        return 0, []
+    held = jobs_in_redis()
+    lost = {row.id: row.attempt for row in due if webhook_job_id(*row[1:]) not in held.webhooks}
+    crashed_ids = {row.id for row in due if row.id in lost and webhook_job_id(*row[1:]) in held.failed_webhooks}
+    crashed = _attempts({row_id: lost.pop(row_id) for row_id in crashed_ids})
     ids = list(lost)
     for start in range(0, len(ids), QUEUE_CHUNK):
-        rows = db.session.scalars(
-            db.select(WebhookOutbox).where(WebhookOutbox.id.in_(ids[start : start + QUEUE_CHUNK]))
-        )
-        # A row moved on since it was read has its next attempt's job queued already.
-        attempts = [
-            (r.endpoint_id, r.message_id, r.event_type, r.payload, r.attempt) for r in rows if lost[r.id] == r.attempt
-        ]
-        db.session.rollback()
-        for attempt in attempts:
+        for attempt in _attempts({row_id: lost[row_id] for row_id in ids[start : start + QUEUE_CHUNK]}):
             enqueue_webhook(*attempt)
-    return len(lost)
+    return len(lost), crashed
+
+
+def _attempts(rows: dict[int, int]) -> list[Attempt]:
+    """The attempts of the rows (id: attempt number as read) still at that attempt: a row moved on
+    since it was read has its next attempt's job queued already."""
+    if not rows:
+        return []
+    found = db.session.scalars(db.select(WebhookOutbox).where(WebhookOutbox.id.in_(list(rows))))
+    attempts = [
+        (r.endpoint_id, r.message_id, r.event_type, r.payload, r.attempt) for r in found if rows[r.id] == r.attempt
+    ]
+    db.session.rollback()
+    return attempts

@@ -156,3 +156,42 @@ def test_a_batch_completed_while_redis_is_down_is_announced_once_it_is_back(setu
         "unavailable": 1,
     }
     assert json.loads(hooks.requests[0][1])["data"]["kind"] == "bulk"
+
+
+def test_an_attempt_that_crashes_every_run_is_logged_failed_not_queued_for_ever(setup, throwaway_redis, run_worker):
+    """The endpoint's secret was sealed with a key the workers no longer have: every run of the
+    attempt's job crashes. Once RQ has given up on it, the sweep logs a failed attempt and the
+    message's schedule moves on, as after a receiver's error. Before the fix the sweep queued the
+    same attempt again every time it looked, for ever."""
+    from cryptography.fernet import Fernet
+
+    from services.queue import WEBHOOK_JOB, webhook_job_id
+    from services.webhooks import delivery, outbox
+
+    app, workspace_id, hooks = setup
+    subscribe(app, workspace_id, hooks.url, "lead.checked")
+    app.config["CHECK_LOST_AFTER_SECONDS"] = 0
+    checked_once(app, workspace_id, ("2025550142",))
+    with app.app_context():
+        check_queue(app).connection.flushdb()  # the first attempt's job, with its retries, is replaced below
+        [row] = db.session.scalars(db.select(WebhookOutbox)).all()
+        attempt = (row.endpoint_id, row.message_id, row.event_type, row.payload, row.attempt)
+        # Run as RQ's last retry would: one run, no retry left, in a worker without the key.
+        check_queue(app).enqueue(WEBHOOK_JOB, *attempt, False, job_id=webhook_job_id(*attempt[:2], 1))
+    result = run_worker(REDIS_URL=throwaway_redis.url, LINE_SECRET_KEYS=Fernet.generate_key().decode())
+    assert "InvalidToken" in result.stdout + result.stderr
+    assert hooks.requests == []
+
+    with app.app_context():
+        assert check_queue(app).failed_job_registry.count == 1
+        queued, crashed = outbox.requeue_lost()
+        assert (queued, crashed) == (0, [attempt])
+        assert delivery.give_up(crashed) == 1
+        log = db.session.execute(db.select(WebhookDelivery.attempt, WebhookDelivery.succeeded, WebhookDelivery.error))
+        assert [tuple(r) for r in log] == [(1, False, delivery.CRASHED)]
+        [row] = db.session.scalars(db.select(WebhookOutbox)).all()
+        assert row.attempt == 2, "the message's second attempt is owed, on its schedule"
+        assert check_queue(app).scheduled_job_registry.count == 1
+        # The next sweep finds nothing lost and logs nothing more.
+        assert outbox.requeue_lost() == (0, [])
+        assert db.session.scalar(db.select(db.func.count(WebhookDelivery.id))) == 1
