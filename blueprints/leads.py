@@ -191,10 +191,15 @@ def updates():
     running = any(lead.status == LeadStatus.CHECKING for lead in leads) or any(
         p["done"] < p["total"] and not b.cancelled_at for b, p in with_progress
     )
+    changed = [lead for lead in leads if row_state(lead) != watched.get(str(lead.id))]
     html = render_template(
         "leads/_updates.html",
         batches=with_progress,
-        leads=[lead for lead in leads if row_state(lead) != watched.get(str(lead.id))],
+        leads=changed,
+        # While anything runs the chips' counts move: the tally's few rows, sent with the rest.
+        counts=lead_store.status_counts(current_user.workspace_id) if changed or with_progress else None,
+        filters=_filters(request.args),
+        statuses=list(LeadStatus),
     )
     return html, 200 if running else 286
 

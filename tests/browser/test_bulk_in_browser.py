@@ -90,6 +90,11 @@ def test_check_all_matching_a_search_and_watch_it_reach_100_percent(signed_in, a
     expect(batch).to_contain_text("30 available")
     expect(batch).to_contain_text("Finished.")
     expect(page.locator("tbody tr[data-status=available]")).to_have_count(10)
+    # The chips' counts follow the checks too, their links keeping the search.
+    chips = page.locator("#status-filters")
+    expect(chips.get_by_role("link", name=re.compile(r"^Available"))).to_have_text(re.compile(r"Available\s+30$"))
+    expect(chips.get_by_role("link", name=re.compile(r"^Checking"))).to_have_text(re.compile(r"Checking\s+0$"))
+    expect(chips.get_by_role("link", name=re.compile(r"^Available"))).to_have_attribute("href", re.compile(r"q=acme"))
     assert page.evaluate("window.notReloaded") is True
     assert set(statuses(app, acme).values()) == {"available"}
     assert set(statuses(app, others).values()) == {"not_checked"}
