@@ -197,7 +197,7 @@ def run_local_command(host, port, workers, demo_port, demo_latency, demo_rate, d
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, SECURE_COOKIES=False)
     with local_stack.stopped_by_signals(), ExitStack() as started:
         # Each thing started is stopped on the way out, in reverse order, whatever ends the run.
-        upgrade()
+        upgrade(x_arg="quiet=1")
         url = redis_url(app)
         if not app.config["REDIS_URL"]:
             started.callback(embedded_redis.stop, app.instance_path)

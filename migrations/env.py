@@ -12,6 +12,10 @@ config = context.config
 # also run inside the app, e.g. in the test suite).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+# `flask run-local` asks for quiet (-x quiet=1): a newcomer's first run shows the login, not a line
+# per migration.
+if context.get_x_argument(as_dictionary=True).get("quiet"):
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def get_engine():

@@ -1,5 +1,6 @@
-"""`./run.sh` (`flask run-local`) stops everything it started, on Ctrl-C (SIGINT) as on SIGTERM:
-its workers, RQ's scheduler, the demo line (a thread of its own process) and the bundled Redis."""
+"""`./run.sh` (`flask run-local`) prints the login first and stops everything it started, on Ctrl-C
+(SIGINT) as on SIGTERM: its workers, RQ's scheduler, the demo line (a thread of its own process)
+and the bundled Redis."""
 
 import os
 import signal
@@ -55,6 +56,9 @@ def test_run_local_leaves_no_process_behind(tmp_path, stop, workers):
         ).read_text()[-3000:]
         redis_pid = int((tmp_path / "redis.pid").read_text())
         started = [*process_tree(main.pid), redis_pid]
+        # A first run (a new database) prints the login first, not a line per migration.
+        printed = (tmp_path / "run-local.log").read_text()
+        assert printed.lstrip().startswith("Open http://"), printed[:500]
 
         main.send_signal(stop)
         assert wait_for(lambda: not any(map(running, started)), 10), [p for p in started if running(p)]
