@@ -55,7 +55,7 @@ def test_a_commands_processes_stay_open_across_the_pages_polls(signed_in, live_s
         page.goto(f"{live_server}/operations/")
         command = page.locator(f"#workers tr[data-pid='{worker.pid}']")
         summary = command.locator("summary")
-        expect(summary).to_contain_text("2 of 2 running", timeout=60_000)
+        expect(summary).to_contain_text("2 of 2 processes up", timeout=60_000)
         # Opened from the keyboard, it lists both processes, and a poll (every 5 s) neither closes
         # it nor takes the focus away.
         summary.focus()

@@ -35,7 +35,7 @@ def registered(app):
 
 def rows(page: str) -> dict[int, str]:
     """Each command's row of the workers table, by the command's pid."""
-    table = re.search(r'<table class="leads ops" id="workers">(.*?)</table>', page, re.S).group(1)
+    table = re.search(r'<table class="leads ops" id="workers"[^>]*>(.*?)</table>', page, re.S).group(1)
     return {int(pid): row for pid, row in re.findall(r'<tr data-host="[^"]+" data-pid="(\d+)"(.*?)</tr>', table, re.S)}
 
 
@@ -54,7 +54,7 @@ def test_a_command_is_one_row_with_its_processes_counted_by_state(app, logged_in
     pool = commands[4100]
     assert 'data-alive="2" data-size="3"' in pool
     assert re.search(
-        r'<span class="short">2 of 3 running</span> <span class="chip chip-busy">1 busy</span> '
+        r'<span class="short">2 of 3 processes up</span> <span class="chip chip-busy">1 busy</span> '
         r'<span class="chip chip-idle">1 idle</span></summary>',
         pool,
     ), pool
@@ -69,7 +69,7 @@ def test_a_command_is_one_row_with_its_processes_counted_by_state(app, logged_in
     assert re.search(r">up \d+ s</time>", pool) and re.search(r">(just now|\d+ s ago)</time>", pool)
 
     plain = commands[4200]
-    assert 'data-alive="1" data-size="1"' in plain and "<span>1 of 1 running</span>" in plain
+    assert 'data-alive="1" data-size="1"' in plain and "<span>1 of 1 processes up</span>" in plain
     assert "ended" not in plain
     assert 'data-alive="1" data-size="1"' in commands[4300] and "1 busy" in commands[4300]
     # Names are for RQ: a person is shown hosts and processes.
@@ -83,7 +83,7 @@ def test_a_command_whose_processes_are_all_alive_says_nothing_ended(app, logged_
         registered(4500, 2, pid, "idle")
     page = logged_in.get("/operations/").get_data(as_text=True)
     (row,) = rows(page).values()
-    assert '<span>2 of 2 running</span> <span class="chip chip-idle">2 idle</span>' in row
+    assert '<span>2 of 2 processes up</span> <span class="chip chip-idle">2 idle</span>' in row
     assert "ended" not in row and "short" not in row
     with app.app_context():
         assert len(Worker.all(queue=check_queue())) == 2
