@@ -73,6 +73,18 @@ def test_a_messy_file_is_imported_reported_and_checked(app, logged_in, demo_line
     assert reasons[8] == "duplicate of a lead already in this workspace"
 
 
+def test_a_file_imported_again_reports_duplicates_and_promises_no_checks(app, logged_in, demo_line, run_worker):
+    content = b"First Name,Phone\nAlice,2025550142\nBob,2025550143\n"
+    for expected in ("See the leads being checked</a>", "See the leads</a>"):
+        upload_id = upload(logged_in, content)
+        assert confirm(logged_in, upload_id, ["first_name", "phone"]).status_code == 302
+        run_worker()
+        report = logged_in.get(f"/leads/import/{upload_id}/progress").get_data(as_text=True)
+        assert expected in report, report
+    assert 'data-count="imported">0<' in report and 'data-count="duplicates">2<' in report
+    assert "Download the 2 problem rows" in report  # each says why it was left out
+
+
 def test_a_file_without_phone_or_email_is_not_imported(app, logged_in):
     upload_id = upload(logged_in, b"Name,Company\nAda,Engines\n")
     page = logged_in.get(f"/leads/import/{upload_id}").get_data(as_text=True)
