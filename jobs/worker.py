@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import redis_connection
 from jobs.context import job_app
+from jobs.pool import WARM_STOP
 from services.checks import all_matching
 from services.checks import batches as batch_checks
 from services.imports import uploads
@@ -45,6 +46,14 @@ class AppWorker(SimpleWorker):
     def handle_warm_shutdown_request(self):
         self.stop_asked = True
         super().handle_warm_shutdown_request()
+
+    def _install_signal_handlers(self):
+        super()._install_signal_handlers()
+        signal.signal(WARM_STOP, self._warm_stop)
+
+    def _warm_stop(self, signum, frame):
+        if not self.stop_asked:  # else the group's own signal asked already: the same request
+            self.request_stop(signum, frame)
 
     def execute_job(self, job, queue):
         execution = self.prepare_execution(job)
